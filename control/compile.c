@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Config -> table image: slot assignment, Maglev tables, VIP and CID
+ * indexes. */
+#include "compile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "maglev.h"
+
+__u32
+steer_node_uid(const char *name)
+{
+	__u32 h = 2166136261u; /* FNV-1a */
+
+	for (; *name; name++)
+		h = (h ^ (__u8)*name) * 16777619u;
+	return h ? h : 1;
+}
+
+void
+steer_image_free(struct steer_image *img)
+{
+	if (!img)
+		return;
+	free(img->services);
+	free(img->nodes);
+	free(img->maglev);
+	free(img->vip_keys);
+	free(img->vip_sets);
+	free(img->cid_keys);
+	free(img->cid_services);
+	free(img->svc_slot_of);
+	free(img->node_slot_of);
+	free(img);
+}
+
+int
+steer_image_service(const struct steer_image *img, const char *name)
+{
+	__u32 i;
+
+	for (i = 0; img && i < img->n_services; i++)
+		if (img->services[i].name[0] && !strcmp(img->services[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int
+steer_image_node(const struct steer_image *img, const char *name)
+{
+	__u32 i;
+
+	for (i = 0; img && i < img->n_nodes; i++)
+		if (img->nodes[i].family && !strcmp(img->nodes[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* Give every name a slot: keep prev's, then fill the lowest free ones.
+ * Returns the number of slots in use (highest + 1) or -errno. */
+static int
+assign_slots(unsigned n, const char *(*name_of)(const struct steer_config *, unsigned),
+	     const struct steer_config *cfg, int (*prev_slot)(const struct steer_image *, const char *),
+	     const struct steer_image *prev, unsigned max, __u32 *slot_of)
+{
+	unsigned char *used = calloc(max, 1);
+	unsigned i, next = 0, top = 0;
+
+	if (!used)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		int s = prev ? prev_slot(prev, name_of(cfg, i)) : -1;
+
+		slot_of[i] = STEER_NODE_NONE;
+		if (s >= 0 && (unsigned)s < max && !used[s]) {
+			slot_of[i] = (__u32)s;
+			used[s] = 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (slot_of[i] != STEER_NODE_NONE)
+			continue;
+		while (next < max && used[next])
+			next++;
+		if (next >= max) {
+			free(used);
+			return -ENOSPC;
+		}
+		slot_of[i] = next;
+		used[next] = 1;
+	}
+	for (i = 0; i < n; i++)
+		if (slot_of[i] + 1 > top)
+			top = slot_of[i] + 1;
+	free(used);
+	return (int)top;
+}
+
+static const char *
+node_name(const struct steer_config *cfg, unsigned i)
+{
+	return cfg->nodes[i].name;
+}
+
+static const char *
+service_name(const struct steer_config *cfg, unsigned i)
+{
+	return cfg->services[i].name;
+}
+
+static void
+compile_gateway(const struct steer_config *cfg, __u64 version, struct steer_gateway *gw)
+{
+	memset(gw, 0, sizeof(*gw));
+	gw->version = version;
+	gw->hash_key[0] = cfg->hash_key[0];
+	gw->hash_key[1] = cfg->hash_key[1];
+	if (cfg->src4.family) {
+		memcpy(gw->encap_src4, cfg->src4.addr, 4);
+		gw->has_src4 = 1;
+	}
+	if (cfg->src6.family) {
+		memcpy(gw->encap_src6, cfg->src6.addr, 16);
+		gw->has_src6 = 1;
+	}
+	gw->unknown_cid_pass = cfg->unknown_cid_pass;
+	gw->next_hop_fib = cfg->next_hop_fib;
+	memcpy(gw->next_hop_mac, cfg->next_hop_mac, 6);
+	gw->shim_port = cfg->shim_port;
+	gw->gue_port = cfg->gue_port;
+	gw->mtu = 1500; /* the backend sets the egress interface's real MTU */
+}
+
+static int
+compile_service(const struct steer_config *cfg, unsigned i, struct steer_image *img, __u32 off)
+{
+	const struct steer_cfg_service *cs = &cfg->services[i];
+	struct steer_service *s = &img->services[img->svc_slot_of[i]];
+	struct steer_maglev_entry *e = calloc(cs->n_members + 1, sizeof(*e));
+	unsigned m, n = 0;
+	int ret;
+
+	if (!e)
+		return -ENOMEM;
+	s->cid = cs->cid;
+	s->maglev_off = off;
+	s->table_size = cs->table_size;
+	s->affinity_timeout_s = cs->affinity_timeout_s;
+	s->encap = cs->encap;
+	s->index = img->svc_slot_of[i];
+	memcpy(s->name, cs->name, sizeof(s->name));
+	for (m = 0; m < cs->n_members; m++) {
+		const struct steer_cfg_node *cn = &cfg->nodes[cs->members[m].node];
+		__u32 slot = img->node_slot_of[cs->members[m].node];
+
+		s->members[slot / 64] |= 1ULL << (slot % 64);
+		/* Draining and weight 0 keep their flows but take no new ones. */
+		if (cn->state != STEER_NODE_UP || cs->members[m].weight == 0)
+			continue;
+		e[n].name = cn->name;
+		e[n].value = slot;
+		e[n].weight = cs->members[m].weight;
+		n++;
+	}
+	s->eligible = (__u16)n;
+	ret = steer_maglev_fill(e, n, cs->table_size, img->maglev + off);
+	free(e);
+	return ret;
+}
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct steer_vip_key));
+}
+
+static unsigned
+vip_rank(const struct steer_cfg_vip *v)
+{
+	return (v->proto ? 0 : 2) + (v->port ? 0 : 1);
+}
+
+static void
+vip_key_of(const struct steer_addr *a, struct steer_vip_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (a->family == STEER_AF_INET) {
+		k->addr[10] = 0xff;
+		k->addr[11] = 0xff;
+		memcpy(k->addr + 12, a->addr, 4);
+	} else {
+		memcpy(k->addr, a->addr, 16);
+	}
+}
+
+/* One vip_set per distinct address, bindings most specific first. */
+static int
+compile_vips(const struct steer_config *cfg, struct steer_image *img)
+{
+	unsigned s, v, total = 0, i, k;
+
+	for (s = 0; s < cfg->n_services; s++)
+		total += cfg->services[s].n_vips;
+	img->vip_keys = calloc(total + 1, sizeof(*img->vip_keys));
+	img->vip_sets = calloc(total + 1, sizeof(*img->vip_sets));
+	if (!img->vip_keys || !img->vip_sets)
+		return -ENOMEM;
+	for (s = 0; s < cfg->n_services; s++)
+		for (v = 0; v < cfg->services[s].n_vips; v++)
+			vip_key_of(&cfg->services[s].vips[v].addr, &img->vip_keys[img->n_vips++]);
+	qsort(img->vip_keys, img->n_vips, sizeof(*img->vip_keys), key_cmp);
+	for (i = 0, k = 0; i < img->n_vips; i++)
+		if (k == 0 || key_cmp(&img->vip_keys[k - 1], &img->vip_keys[i]))
+			img->vip_keys[k++] = img->vip_keys[i];
+	img->n_vips = k;
+	if (img->n_vips > STEER_MAX_VIP_ADDRS)
+		return -E2BIG;
+
+	for (i = 0; i < img->n_vips; i++) {
+		struct steer_vip_set *set = &img->vip_sets[i];
+		unsigned rank;
+
+		set->frag_service = STEER_SVC_NONE;
+		for (rank = 0; rank < 4; rank++) {
+			for (s = 0; s < cfg->n_services; s++) {
+				for (v = 0; v < cfg->services[s].n_vips; v++) {
+					const struct steer_cfg_vip *cv = &cfg->services[s].vips[v];
+					struct steer_vip_key key;
+					struct steer_vip_entry *e;
+					__u16 svc = (__u16)img->svc_slot_of[s];
+
+					vip_key_of(&cv->addr, &key);
+					if (vip_rank(cv) != rank || key_cmp(&key, &img->vip_keys[i]))
+						continue;
+					if (set->count >= STEER_VIPS_PER_ADDR)
+						return -E2BIG;
+					e = &set->entry[set->count++];
+					e->proto = cv->proto;
+					e->port = cv->port;
+					e->service = svc;
+					if (set->count == 1)
+						set->frag_service = svc;
+					else if (set->frag_service != svc)
+						set->frag_service = STEER_SVC_NONE - 1;
+				}
+			}
+		}
+		/* More than one service on the address: fragments without
+		 * ports cannot be told apart, leave them to the kernel. */
+		if (set->frag_service == STEER_SVC_NONE - 1)
+			set->frag_service = STEER_SVC_NONE;
+	}
+	return 0;
+}
+
+static int
+u32_cmp(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+compile_cids(const struct steer_config *cfg, struct steer_image *img)
+{
+	unsigned i, j;
+
+	img->cid_keys = calloc(cfg->n_services + 1, sizeof(__u32));
+	img->cid_services = calloc(cfg->n_services + 1, sizeof(__u32));
+	if (!img->cid_keys || !img->cid_services)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_services; i++)
+		img->cid_keys[i] = cfg->services[i].cid;
+	qsort(img->cid_keys, cfg->n_services, sizeof(__u32), u32_cmp);
+	for (i = 0; i < cfg->n_services; i++)
+		for (j = 0; j < cfg->n_services; j++)
+			if (cfg->services[j].cid == img->cid_keys[i])
+				img->cid_services[i] = img->svc_slot_of[j];
+	img->n_cids = cfg->n_services;
+	return 0;
+}
+
+int
+steer_compile(const struct steer_config *cfg, const struct steer_image *prev, __u64 version,
+	      struct steer_image **out)
+{
+	struct steer_image *img = calloc(1, sizeof(*img));
+	__u32 off = 0;
+	unsigned i;
+	int ret;
+
+	if (!img)
+		return -ENOMEM;
+	compile_gateway(cfg, version, &img->gw);
+	img->svc_slot_of = calloc(cfg->n_services + 1, sizeof(__u32));
+	img->node_slot_of = calloc(cfg->n_nodes + 1, sizeof(__u32));
+	if (!img->svc_slot_of || !img->node_slot_of) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = assign_slots(cfg->n_nodes, node_name, cfg, steer_image_node, prev, STEER_MAX_NODES,
+			   img->node_slot_of);
+	if (ret < 0)
+		goto err;
+	img->n_nodes = (__u32)ret;
+	ret = assign_slots(cfg->n_services, service_name, cfg, steer_image_service, prev,
+			   STEER_MAX_SERVICES, img->svc_slot_of);
+	if (ret < 0)
+		goto err;
+	img->n_services = (__u32)ret;
+	img->nodes = calloc(img->n_nodes + 1, sizeof(*img->nodes));
+	img->services = calloc(img->n_services + 1, sizeof(*img->services));
+	for (i = 0; i < cfg->n_services; i++)
+		img->maglev_len += cfg->services[i].table_size;
+	img->maglev = calloc(img->maglev_len + 1, sizeof(__u32));
+	if (!img->nodes || !img->services || !img->maglev) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	for (i = 0; i < cfg->n_nodes; i++) {
+		struct steer_node *n = &img->nodes[img->node_slot_of[i]];
+
+		memcpy(n->addr, cfg->nodes[i].addr.addr, 16);
+		n->family = cfg->nodes[i].addr.family;
+		n->state = cfg->nodes[i].state;
+		n->uid = steer_node_uid(cfg->nodes[i].name);
+		memcpy(n->name, cfg->nodes[i].name, sizeof(n->name));
+	}
+	for (i = 0; i < cfg->n_services; i++) {
+		ret = compile_service(cfg, i, img, off);
+		if (ret)
+			goto err;
+		off += cfg->services[i].table_size;
+	}
+	if ((ret = compile_vips(cfg, img)) || (ret = compile_cids(cfg, img)))
+		goto err;
+	*out = img;
+	return 0;
+err:
+	steer_image_free(img);
+	return ret;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Table compiler: a valid config -> one table image, the unit both backends
+ * apply atomically and tests compare. Pure and deterministic: no clock, no
+ * randomness, no system calls. */
+#ifndef STEER_COMPILE_H
+#define STEER_COMPILE_H
+
+#include "config.h"
+#include "steer/table.h"
+
+struct steer_image {
+	struct steer_gateway gw;
+	__u32 n_services;         /* service slots, including unused ones */
+	__u32 n_nodes;            /* node slots, including unused ones */
+	struct steer_service *services;   /* unused slot: name[0] == 0 */
+	struct steer_node *nodes;         /* unused slot: family == 0 */
+	__u32 maglev_len;
+	__u32 *maglev;            /* all services' Maglev tables, back to back */
+	__u32 n_vips;             /* sorted by key */
+	struct steer_vip_key *vip_keys;
+	struct steer_vip_set *vip_sets;
+	__u32 n_cids;             /* sorted by CID */
+	__u32 *cid_keys;
+	__u32 *cid_services;
+	/* service slot of each config service, node slot of each config node */
+	__u32 *svc_slot_of;
+	__u32 *node_slot_of;
+};
+
+/* Compile cfg into a new image with the given table version. Slots named in
+ * prev (may be NULL) keep their index, so counters and affinity entries stay
+ * attached to the same service and node; new names take the lowest free
+ * slot. Without prev, slots follow the config's order. */
+int steer_compile(const struct steer_config *cfg, const struct steer_image *prev, __u64 version,
+		  struct steer_image **out);
+void steer_image_free(struct steer_image *img);
+
+/* Identity of a node for affinity checks: never 0. */
+__u32 steer_node_uid(const char *name);
+
+/* Lookups by name over an image; -1 when absent. */
+int steer_image_service(const struct steer_image *img, const char *name);
+int steer_image_node(const struct steer_image *img, const char *name);
+
+#endif

@@ -1,0 +1,896 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Config parsing and validation (spec §5). jansson parses; every check here
+ * names the JSON path of the fault, and steer_json_locate() turns it into
+ * file:line:column. Nothing here touches the system. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_locate.h"
+
+struct ctx {
+	const char *text;
+	size_t len;
+	struct steer_error *err;
+};
+
+static const __u32 steer_table_sizes[] = { 251, 1021, 4093, 16381, 65537, 131071 };
+
+bool
+steer_table_size_allowed(__u32 size)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(steer_table_sizes) / sizeof(steer_table_sizes[0]); i++)
+		if (steer_table_sizes[i] == size)
+			return true;
+	return false;
+}
+
+static const char *const policy_names[] = {
+	[STEER_POLICY_STATIC] = "static",
+	[STEER_POLICY_SCHEDULER] = "scheduler",
+	[STEER_POLICY_LEAST_LOADED] = "least-loaded",
+	[STEER_POLICY_LOWEST_LATENCY] = "lowest-latency",
+	[STEER_POLICY_SCORE] = "score",
+};
+
+static const char *const state_names[] = {
+	[STEER_NODE_UP] = "up",
+	[STEER_NODE_DRAINING] = "draining",
+	[STEER_NODE_DOWN] = "down",
+};
+
+const char *
+steer_policy_name(enum steer_policy p)
+{
+	return (unsigned)p < 5 ? policy_names[p] : "?";
+}
+
+const char *
+steer_node_state_name(unsigned state)
+{
+	return state < 3 ? state_names[state] : "?";
+}
+
+static int __attribute__((format(printf, 3, 4)))
+fail(struct ctx *c, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(c->err->path, sizeof(c->err->path), "%s", path);
+	va_start(ap, fmt);
+	vsnprintf(c->err->msg, sizeof(c->err->msg), fmt, ap);
+	va_end(ap);
+	steer_json_locate(c->text, c->len, path, &c->err->line, &c->err->col);
+	return -EINVAL;
+}
+
+void
+steer_error_format(const struct steer_error *err, char *buf, size_t len)
+{
+	if (err->path[0])
+		snprintf(buf, len, "%s:%d:%d: %s: %s", err->file, err->line, err->col, err->path,
+			 err->msg);
+	else
+		snprintf(buf, len, "%s:%d:%d: %s", err->file, err->line, err->col, err->msg);
+}
+
+int
+steer_addr_parse(const char *s, struct steer_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, out->addr) == 1) {
+		out->family = STEER_AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, out->addr) == 1) {
+		out->family = STEER_AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void
+steer_addr_format(const struct steer_addr *a, char *buf, size_t len)
+{
+	if (!inet_ntop(a->family == STEER_AF_INET ? AF_INET : AF_INET6, a->addr, buf, len))
+		snprintf(buf, len, "?");
+}
+
+int
+steer_node_index(const struct steer_config *cfg, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_nodes; i++)
+		if (!strcmp(cfg->nodes[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int
+steer_service_index(const struct steer_config *cfg, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		if (!strcmp(cfg->services[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static const char *
+type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+/* Reject keys not in allowed (NULL-terminated). */
+static int
+check_keys(struct ctx *c, json_t *obj, const char *path, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+	char sub[160];
+
+	json_object_foreach(obj, key, v) {
+		const char *const *a;
+
+		for (a = allowed; *a; a++)
+			if (!strcmp(*a, key))
+				break;
+		if (!*a) {
+			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
+			return fail(c, sub, "unknown key \"%s\"", key);
+		}
+	}
+	return 0;
+}
+
+static void
+join(char *out, size_t len, const char *path, const char *key)
+{
+	snprintf(out, len, "%s%s%s", path, *path ? "." : "", key);
+}
+
+/* Fetch obj[key] as a string: 1 found, 0 absent, <0 error. */
+static int
+get_string(struct ctx *c, json_t *obj, const char *path, const char *key, bool required,
+	   char *out, size_t cap)
+{
+	json_t *v = json_object_get(obj, key);
+	char sub[160];
+
+	join(sub, sizeof(sub), path, key);
+	if (!v) {
+		if (required)
+			return fail(c, path, "missing required key \"%s\"", key);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return fail(c, sub, "must be a string, not %s", type_name(v));
+	if (json_string_length(v) == 0)
+		return fail(c, sub, "must not be empty");
+	if (json_string_length(v) >= cap)
+		return fail(c, sub, "longer than %zu characters", cap - 1);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return fail(c, sub, "contains a NUL character");
+	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return 1;
+}
+
+static int
+get_uint(struct ctx *c, json_t *obj, const char *path, const char *key, long long min,
+	 long long max, long long def, __u64 *out)
+{
+	json_t *v = json_object_get(obj, key);
+	char sub[160];
+
+	join(sub, sizeof(sub), path, key);
+	if (!v) {
+		if (def < 0)
+			return fail(c, path, "missing required key \"%s\"", key);
+		*out = (__u64)def;
+		return 0;
+	}
+	if (!json_is_integer(v))
+		return fail(c, sub, "must be an integer, not %s", type_name(v));
+	if (json_integer_value(v) < min || json_integer_value(v) > max)
+		return fail(c, sub, "%lld is out of range %lld..%lld", json_integer_value(v), min,
+			    max);
+	*out = (__u64)json_integer_value(v);
+	return 0;
+}
+
+static int
+get_enum(struct ctx *c, json_t *obj, const char *path, const char *key, const char *const *names,
+	 unsigned n, unsigned def, unsigned *out)
+{
+	char buf[32], sub[160];
+	unsigned i;
+	int ret = get_string(c, obj, path, key, false, buf, sizeof(buf));
+
+	join(sub, sizeof(sub), path, key);
+	if (ret < 0) {
+		if (json_is_string(json_object_get(obj, key)))
+			goto bad;
+		return ret;
+	}
+	if (ret == 0) {
+		*out = def;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (names[i] && !strcmp(names[i], buf)) {
+			*out = i;
+			return 0;
+		}
+	}
+bad:
+	{
+		char list[160] = "";
+
+		for (i = 0; i < n; i++) {
+			if (!names[i])
+				continue;
+			strncat(list, list[0] ? ", " : "", sizeof(list) - strlen(list) - 1);
+			strncat(list, names[i], sizeof(list) - strlen(list) - 1);
+		}
+		return fail(c, sub, "must be one of: %s", list);
+	}
+}
+
+static bool
+valid_name(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+static int
+get_name(struct ctx *c, json_t *obj, const char *path, char *out)
+{
+	char sub[160];
+	int ret = get_string(c, obj, path, "name", true, out, STEER_NAME_LEN);
+
+	if (ret < 0)
+		return ret;
+	join(sub, sizeof(sub), path, "name");
+	if (!valid_name(out) || out[0] == '.')
+		return fail(c, sub, "\"%s\": names use letters, digits, '-', '_' and '.'", out);
+	return 0;
+}
+
+static int
+parse_mac(const char *s, __u8 mac[6])
+{
+	unsigned v[6];
+	char tail;
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		   &tail) != 6 || strlen(s) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++)
+		mac[i] = (__u8)v[i];
+	return 0;
+}
+
+static int
+parse_seed(const char *s, __u64 key[2])
+{
+	char half[17];
+	int i;
+
+	if (strlen(s) != 32)
+		return -EINVAL;
+	for (i = 0; i < 32; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]))
+			return -EINVAL;
+	for (i = 0; i < 2; i++) {
+		memcpy(half, s + 16 * i, 16);
+		half[16] = 0;
+		key[i] = strtoull(half, NULL, 16);
+	}
+	return 0;
+}
+
+static int
+parse_encap_source(struct ctx *c, json_t *gw, struct steer_config *cfg)
+{
+	static const char *const keys[] = { "ipv4", "ipv6", NULL };
+	json_t *es = json_object_get(gw, "encap_source");
+	char buf[64];
+	int ret;
+
+	if (!es)
+		return fail(c, "gateway", "missing required key \"encap_source\"");
+	if (!json_is_object(es))
+		return fail(c, "gateway.encap_source", "must be an object, not %s", type_name(es));
+	if ((ret = check_keys(c, es, "gateway.encap_source", keys)))
+		return ret;
+	ret = get_string(c, es, "gateway.encap_source", "ipv4", false, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	if (ret && (steer_addr_parse(buf, &cfg->src4) || cfg->src4.family != STEER_AF_INET))
+		return fail(c, "gateway.encap_source.ipv4", "\"%s\" is not an IPv4 address", buf);
+	ret = get_string(c, es, "gateway.encap_source", "ipv6", false, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	if (ret && (steer_addr_parse(buf, &cfg->src6) || cfg->src6.family != STEER_AF_INET6))
+		return fail(c, "gateway.encap_source.ipv6", "\"%s\" is not an IPv6 address", buf);
+	if (!cfg->src4.family && !cfg->src6.family)
+		return fail(c, "gateway.encap_source", "needs \"ipv4\", \"ipv6\" or both");
+	return 0;
+}
+
+static int
+parse_api(struct ctx *c, json_t *gw, struct steer_config *cfg)
+{
+	static const char *const keys[] = { "socket", "http", "token_file", NULL };
+	json_t *api = json_object_get(gw, "api");
+	int ret;
+
+	snprintf(cfg->api_socket, sizeof(cfg->api_socket), "%s", STEER_DEFAULT_SOCKET);
+	if (!api)
+		return 0;
+	if (!json_is_object(api))
+		return fail(c, "gateway.api", "must be an object, not %s", type_name(api));
+	if ((ret = check_keys(c, api, "gateway.api", keys)))
+		return ret;
+	ret = get_string(c, api, "gateway.api", "socket", false, cfg->api_socket,
+			 sizeof(cfg->api_socket));
+	if (ret < 0)
+		return ret;
+	if (cfg->api_socket[0] != '/')
+		return fail(c, "gateway.api.socket", "must be an absolute path");
+	ret = get_string(c, api, "gateway.api", "http", false, cfg->api_http,
+			 sizeof(cfg->api_http));
+	if (ret < 0)
+		return ret;
+	if (ret && !strrchr(cfg->api_http, ':'))
+		return fail(c, "gateway.api.http", "must be ADDRESS:PORT");
+	ret = get_string(c, api, "gateway.api", "token_file", false, cfg->api_token_file,
+			 sizeof(cfg->api_token_file));
+	return ret < 0 ? ret : 0;
+}
+
+static int
+parse_gateway(struct ctx *c, json_t *root, struct steer_config *cfg)
+{
+	static const char *const keys[] = { "name", "dataplane", "interfaces", "xdp_mode",
+					    "encap_source", "next_hop", "unknown_cid",
+					    "udp_shim_port", "gue_port", "hash_seed", "api", NULL };
+	static const char *const dataplanes[] = { "xdp", "dpdk" };
+	static const char *const modes[] = { "native", "generic" };
+	static const char *const unknown[] = { "drop", "pass" };
+	json_t *gw = json_object_get(root, "gateway"), *ifs, *v;
+	char buf[64];
+	unsigned e;
+	size_t i;
+	__u64 u;
+	int ret;
+
+	if (!gw)
+		return fail(c, "", "missing required key \"gateway\"");
+	if (!json_is_object(gw))
+		return fail(c, "gateway", "must be an object, not %s", type_name(gw));
+	if ((ret = check_keys(c, gw, "gateway", keys)) || (ret = get_name(c, gw, "gateway", cfg->name)))
+		return ret;
+	if ((ret = get_enum(c, gw, "gateway", "dataplane", dataplanes, 2, 0, &e)))
+		return ret;
+	cfg->dataplane = e;
+	ifs = json_object_get(gw, "interfaces");
+	if (!ifs)
+		return fail(c, "gateway", "missing required key \"interfaces\"");
+	if (!json_is_array(ifs) || json_array_size(ifs) == 0)
+		return fail(c, "gateway.interfaces", "must be a non-empty array of interface names");
+	if (json_array_size(ifs) > STEER_MAX_IFACES)
+		return fail(c, "gateway.interfaces", "at most %d interfaces", STEER_MAX_IFACES);
+	json_array_foreach(ifs, i, v) {
+		char sub[64];
+		size_t j;
+
+		snprintf(sub, sizeof(sub), "gateway.interfaces[%zu]", i);
+		if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 15)
+			return fail(c, sub, "must be an interface name of 1 to 15 characters");
+		snprintf(cfg->ifaces[i], sizeof(cfg->ifaces[i]), "%s", json_string_value(v));
+		for (j = 0; j < i; j++)
+			if (!strcmp(cfg->ifaces[j], cfg->ifaces[i]))
+				return fail(c, sub, "interface \"%s\" listed twice", cfg->ifaces[i]);
+	}
+	cfg->n_ifaces = (unsigned)json_array_size(ifs);
+	if ((ret = get_enum(c, gw, "gateway", "xdp_mode", modes, 2, 0, &e)))
+		return ret;
+	cfg->xdp_generic = e == 1;
+	if ((ret = parse_encap_source(c, gw, cfg)))
+		return ret;
+	ret = get_string(c, gw, "gateway", "next_hop", false, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	cfg->next_hop_fib = ret == 0 || !strcmp(buf, "fib");
+	if (!cfg->next_hop_fib && parse_mac(buf, cfg->next_hop_mac))
+		return fail(c, "gateway.next_hop", "\"%s\" is neither \"fib\" nor a MAC address "
+			    "like 02:00:00:00:00:01", buf);
+	if ((ret = get_enum(c, gw, "gateway", "unknown_cid", unknown, 2, 0, &e)))
+		return ret;
+	cfg->unknown_cid_pass = e == 1;
+	if ((ret = get_uint(c, gw, "gateway", "udp_shim_port", 1, 65535, 6118, &u)))
+		return ret;
+	cfg->shim_port = (__u16)u;
+	if ((ret = get_uint(c, gw, "gateway", "gue_port", 1, 65535, 6080, &u)))
+		return ret;
+	cfg->gue_port = (__u16)u;
+	ret = get_string(c, gw, "gateway", "hash_seed", false, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	if (ret) {
+		if (parse_seed(buf, cfg->hash_key))
+			return fail(c, "gateway.hash_seed", "must be 32 hex digits (128 bits)");
+		cfg->has_seed = true;
+	}
+	return parse_api(c, gw, cfg);
+}
+
+static int
+parse_labels(struct ctx *c, json_t *labels, const char *path, struct steer_cfg_node *n)
+{
+	const char *key;
+	json_t *v;
+	unsigned i = 0;
+
+	if (!json_is_object(labels))
+		return fail(c, path, "must be an object of strings, not %s", type_name(labels));
+	n->labels = calloc(json_object_size(labels) + 1, sizeof(*n->labels));
+	if (!n->labels)
+		return -ENOMEM;
+	json_object_foreach(labels, key, v) {
+		char sub[160];
+
+		join(sub, sizeof(sub), path, key);
+		if (!json_is_string(v))
+			return fail(c, sub, "label values must be strings, not %s", type_name(v));
+		if (strlen(key) >= sizeof(n->labels[i].key) ||
+		    json_string_length(v) >= sizeof(n->labels[i].value))
+			return fail(c, sub, "label too long");
+		snprintf(n->labels[i].key, sizeof(n->labels[i].key), "%s", key);
+		snprintf(n->labels[i].value, sizeof(n->labels[i].value), "%s", json_string_value(v));
+		i++;
+	}
+	n->n_labels = i;
+	return 0;
+}
+
+static int
+parse_nodes(struct ctx *c, json_t *root, struct steer_config *cfg)
+{
+	static const char *const keys[] = { "name", "address", "region", "labels",
+					    "capacity", "state", NULL };
+	json_t *nodes = json_object_get(root, "nodes"), *v;
+	size_t i;
+	int ret;
+
+	if (!nodes)
+		return fail(c, "", "missing required key \"nodes\"");
+	if (!json_is_array(nodes))
+		return fail(c, "nodes", "must be an array, not %s", type_name(nodes));
+	if (json_array_size(nodes) > STEER_MAX_NODES)
+		return fail(c, "nodes", "at most %d nodes", STEER_MAX_NODES);
+	cfg->nodes = calloc(json_array_size(nodes) + 1, sizeof(*cfg->nodes));
+	if (!cfg->nodes)
+		return -ENOMEM;
+	json_array_foreach(nodes, i, v) {
+		struct steer_cfg_node *n = &cfg->nodes[i];
+		char path[64], sub[96], buf[64];
+		unsigned e;
+		json_t *x;
+
+		snprintf(path, sizeof(path), "nodes[%zu]", i);
+		cfg->n_nodes = (unsigned)i + 1;
+		if (!json_is_object(v))
+			return fail(c, path, "must be an object, not %s", type_name(v));
+		if ((ret = check_keys(c, v, path, keys)) || (ret = get_name(c, v, path, n->name)))
+			return ret;
+		if (steer_node_index(cfg, n->name) != (int)i) {
+			snprintf(sub, sizeof(sub), "%s.name", path);
+			return fail(c, sub, "duplicate node name \"%s\"", n->name);
+		}
+		if ((ret = get_string(c, v, path, "address", true, buf, sizeof(buf))) < 0)
+			return ret;
+		snprintf(sub, sizeof(sub), "%s.address", path);
+		if (steer_addr_parse(buf, &n->addr))
+			return fail(c, sub, "\"%s\" is not an IPv4 or IPv6 address", buf);
+		if ((ret = get_string(c, v, path, "region", false, n->region, sizeof(n->region))) < 0)
+			return ret;
+		x = json_object_get(v, "capacity");
+		if (x) {
+			snprintf(sub, sizeof(sub), "%s.capacity", path);
+			if (!json_is_number(x) || json_number_value(x) < 0)
+				return fail(c, sub, "must be a number >= 0");
+			n->capacity = json_number_value(x);
+		}
+		if ((ret = get_enum(c, v, path, "state", state_names, 3, STEER_NODE_UP, &e)))
+			return ret;
+		n->state = (__u8)e;
+		x = json_object_get(v, "labels");
+		if (x) {
+			snprintf(sub, sizeof(sub), "%s.labels", path);
+			if ((ret = parse_labels(c, x, sub, n)))
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* "198.18.0.100:443/tcp", "[2001:db8::100]:0/any" */
+static int
+parse_vip(const char *s, struct steer_cfg_vip *vip)
+{
+	char addr[64], *end;
+	const char *colon, *slash = strrchr(s, '/');
+	unsigned long port;
+	size_t alen;
+
+	if (!slash)
+		return -EINVAL;
+	if (!strcmp(slash + 1, "tcp"))
+		vip->proto = 6;
+	else if (!strcmp(slash + 1, "udp"))
+		vip->proto = 17;
+	else if (!strcmp(slash + 1, "any"))
+		vip->proto = 0;
+	else
+		return -EINVAL;
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		colon = close + 1;
+		alen = (size_t)(close - s - 1);
+		s++;
+	} else {
+		colon = strchr(s, ':');
+		if (!colon || colon > slash)
+			return -EINVAL;
+		alen = (size_t)(colon - s);
+	}
+	if (alen == 0 || alen >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, s, alen);
+	addr[alen] = 0;
+	if (steer_addr_parse(addr, &vip->addr))
+		return -EINVAL;
+	if (s[-1] != '[' && vip->addr.family == STEER_AF_INET6)
+		return -EINVAL; /* IPv6 needs brackets */
+	if (colon + 1 == slash || colon[1] == '-' || colon[1] == '+')
+		return -EINVAL;
+	port = strtoul(colon + 1, &end, 10);
+	if (end != slash || port > 65535)
+		return -EINVAL;
+	vip->port = (__u16)port;
+	return 0;
+}
+
+static int
+parse_members(struct ctx *c, json_t *arr, const char *path, struct steer_config *cfg,
+	      struct steer_cfg_service *s)
+{
+	static const char *const keys[] = { "node", "weight", NULL };
+	json_t *v;
+	size_t i, j;
+	int ret;
+
+	if (!json_is_array(arr))
+		return fail(c, path, "must be an array, not %s", type_name(arr));
+	s->members = calloc(json_array_size(arr) + 1, sizeof(*s->members));
+	if (!s->members)
+		return -ENOMEM;
+	json_array_foreach(arr, i, v) {
+		struct steer_cfg_member *m = &s->members[i];
+		char mp[96], sub[128], name[STEER_NAME_LEN];
+		const struct steer_addr *src;
+		int idx;
+		__u64 w;
+
+		snprintf(mp, sizeof(mp), "%s[%zu]", path, i);
+		if (!json_is_object(v))
+			return fail(c, mp, "must be an object, not %s", type_name(v));
+		if ((ret = check_keys(c, v, mp, keys)))
+			return ret;
+		if ((ret = get_string(c, v, mp, "node", true, name, sizeof(name))) < 0)
+			return ret;
+		snprintf(sub, sizeof(sub), "%s.node", mp);
+		idx = steer_node_index(cfg, name);
+		if (idx < 0)
+			return fail(c, sub, "no node named \"%s\"", name);
+		for (j = 0; j < i; j++)
+			if (s->members[j].node == (unsigned)idx)
+				return fail(c, sub, "node \"%s\" listed twice", name);
+		src = cfg->nodes[idx].addr.family == STEER_AF_INET ? &cfg->src4 : &cfg->src6;
+		if (!src->family)
+			return fail(c, sub, "node \"%s\" is IPv%d but gateway.encap_source has no "
+				    "ipv%d address to send from", name, cfg->nodes[idx].addr.family,
+				    cfg->nodes[idx].addr.family);
+		if ((ret = get_uint(c, v, mp, "weight", 0, 65535, 1, &w)))
+			return ret;
+		m->node = (unsigned)idx;
+		m->weight = (__u32)w;
+		s->n_members = (unsigned)i + 1;
+	}
+	return 0;
+}
+
+static bool
+vip_equal(const struct steer_cfg_vip *a, const struct steer_cfg_vip *b)
+{
+	return a->addr.family == b->addr.family && !memcmp(a->addr.addr, b->addr.addr, 16) &&
+	       a->proto == b->proto && a->port == b->port;
+}
+
+static int
+parse_vips(struct ctx *c, json_t *arr, const char *path, struct steer_config *cfg,
+	   struct steer_cfg_service *s)
+{
+	json_t *v;
+	size_t i;
+	unsigned k, j;
+
+	if (!json_is_array(arr))
+		return fail(c, path, "must be an array, not %s", type_name(arr));
+	if (json_array_size(arr) > STEER_MAX_VIPS_PER_SERVICE)
+		return fail(c, path, "at most %d VIPs per service", STEER_MAX_VIPS_PER_SERVICE);
+	s->vips = calloc(json_array_size(arr) + 1, sizeof(*s->vips));
+	if (!s->vips)
+		return -ENOMEM;
+	json_array_foreach(arr, i, v) {
+		char sub[96];
+
+		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		if (!json_is_string(v) || parse_vip(json_string_value(v), &s->vips[i]))
+			return fail(c, sub, "must be \"ADDR:PORT/PROTO\" (\"198.18.0.100:443/tcp\", "
+				    "\"[2001:db8::100]:0/any\"; proto tcp, udp or any)");
+		s->n_vips = (unsigned)i + 1;
+		for (j = 0; j < i; j++)
+			if (vip_equal(&s->vips[j], &s->vips[i]))
+				return fail(c, sub, "VIP listed twice");
+		/* Across services: the services before this one. */
+		for (k = 0; k < (unsigned)(s - cfg->services); k++)
+			for (j = 0; j < cfg->services[k].n_vips; j++)
+				if (vip_equal(&cfg->services[k].vips[j], &s->vips[i]))
+					return fail(c, sub, "VIP %s is already bound to service \"%s\"",
+						    json_string_value(v), cfg->services[k].name);
+	}
+	return 0;
+}
+
+static int
+parse_services(struct ctx *c, json_t *root, struct steer_config *cfg)
+{
+	static const char *const keys[] = { "name", "cid", "vips", "nodes", "policy", "encap",
+					    "affinity_timeout_s", "table_size", NULL };
+	static const char *const encaps[] = { "ipip", "gue" };
+	json_t *svcs = json_object_get(root, "services"), *v, *x;
+	size_t i, j;
+	int ret;
+
+	if (!svcs)
+		return fail(c, "", "missing required key \"services\"");
+	if (!json_is_array(svcs))
+		return fail(c, "services", "must be an array, not %s", type_name(svcs));
+	if (json_array_size(svcs) > STEER_MAX_SERVICES)
+		return fail(c, "services", "at most %d services", STEER_MAX_SERVICES);
+	cfg->services = calloc(json_array_size(svcs) + 1, sizeof(*cfg->services));
+	if (!cfg->services)
+		return -ENOMEM;
+	json_array_foreach(svcs, i, v) {
+		struct steer_cfg_service *s = &cfg->services[i];
+		char path[64], sub[96];
+		unsigned e;
+		__u64 u;
+
+		snprintf(path, sizeof(path), "services[%zu]", i);
+		cfg->n_services = (unsigned)i + 1;
+		if (!json_is_object(v))
+			return fail(c, path, "must be an object, not %s", type_name(v));
+		if ((ret = check_keys(c, v, path, keys)) || (ret = get_name(c, v, path, s->name)))
+			return ret;
+		if (steer_service_index(cfg, s->name) != (int)i) {
+			snprintf(sub, sizeof(sub), "%s.name", path);
+			return fail(c, sub, "duplicate service name \"%s\"", s->name);
+		}
+		if ((ret = get_uint(c, v, path, "cid", 1, 0xffffffffLL, -1, &u)))
+			return ret;
+		s->cid = (__u32)u;
+		for (j = 0; j < i; j++) {
+			if (cfg->services[j].cid == s->cid) {
+				snprintf(sub, sizeof(sub), "%s.cid", path);
+				return fail(c, sub, "duplicate CID %u (also service \"%s\")", s->cid,
+					    cfg->services[j].name);
+			}
+		}
+		x = json_object_get(v, "vips");
+		snprintf(sub, sizeof(sub), "%s.vips", path);
+		if (x && (ret = parse_vips(c, x, sub, cfg, s)))
+			return ret;
+		x = json_object_get(v, "nodes");
+		if (!x)
+			return fail(c, path, "missing required key \"nodes\"");
+		snprintf(sub, sizeof(sub), "%s.nodes", path);
+		if ((ret = parse_members(c, x, sub, cfg, s)))
+			return ret;
+		if ((ret = get_enum(c, v, path, "policy", policy_names, 5, STEER_POLICY_STATIC, &e)))
+			return ret;
+		s->policy = e;
+		if ((ret = get_enum(c, v, path, "encap", encaps, 2, STEER_ENCAP_IPIP, &e)))
+			return ret;
+		s->encap = (__u8)e;
+		if ((ret = get_uint(c, v, path, "affinity_timeout_s", 1, 86400, 60, &u)))
+			return ret;
+		s->affinity_timeout_s = (__u32)u;
+		if ((ret = get_uint(c, v, path, "table_size", 0, 131071, 16381, &u)))
+			return ret;
+		s->table_size = (__u32)u;
+		if (!steer_table_size_allowed(s->table_size)) {
+			snprintf(sub, sizeof(sub), "%s.table_size", path);
+			return fail(c, sub, "%u is not an allowed size (251, 1021, 4093, 16381, "
+				    "65537, 131071)", s->table_size);
+		}
+	}
+	return 0;
+}
+
+/* At most STEER_VIPS_PER_ADDR bindings may share one address. */
+static int
+check_vip_addrs(struct ctx *c, struct steer_config *cfg)
+{
+	unsigned a, b, i, j, n;
+	__u64 total = 0;
+
+	for (a = 0; a < cfg->n_services; a++) {
+		total += cfg->services[a].table_size;
+		for (i = 0; i < cfg->services[a].n_vips; i++) {
+			const struct steer_addr *addr = &cfg->services[a].vips[i].addr;
+
+			n = 0;
+			for (b = 0; b < cfg->n_services; b++)
+				for (j = 0; j < cfg->services[b].n_vips; j++)
+					n += !memcmp(addr, &cfg->services[b].vips[j].addr,
+						     sizeof(*addr));
+			if (n > STEER_VIPS_PER_ADDR) {
+				char sub[96];
+
+				snprintf(sub, sizeof(sub), "services[%u].vips[%u]", a, i);
+				return fail(c, sub, "more than %d VIPs share this address",
+					    STEER_VIPS_PER_ADDR);
+			}
+		}
+	}
+	if (total > STEER_MAGLEV_TOTAL_MAX)
+		return fail(c, "services", "Maglev tables total %llu slots, more than %u",
+			    (unsigned long long)total, STEER_MAGLEV_TOTAL_MAX);
+	return 0;
+}
+
+void
+steer_config_free(struct steer_config *cfg)
+{
+	unsigned i;
+
+	if (!cfg)
+		return;
+	for (i = 0; i < cfg->n_nodes; i++)
+		free(cfg->nodes[i].labels);
+	for (i = 0; i < cfg->n_services; i++) {
+		free(cfg->services[i].vips);
+		free(cfg->services[i].members);
+	}
+	free(cfg->nodes);
+	free(cfg->services);
+	free(cfg);
+}
+
+int
+steer_config_parse(const char *text, size_t len, const char *name, struct steer_config **out,
+		   struct steer_error *err)
+{
+	static const char *const keys[] = { "gateway", "nodes", "services", NULL };
+	struct ctx c = { .text = text, .len = len, .err = err };
+	struct steer_config *cfg;
+	json_error_t jerr;
+	json_t *root;
+	int ret;
+
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", name);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		err->line = jerr.line > 0 ? jerr.line : 1;
+		err->col = jerr.column > 0 ? jerr.column : 1;
+		snprintf(err->msg, sizeof(err->msg), "%s", jerr.text);
+		return -EINVAL;
+	}
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg) {
+		json_decref(root);
+		return -ENOMEM;
+	}
+	snprintf(cfg->file, sizeof(cfg->file), "%s", name);
+	if (!json_is_object(root))
+		ret = fail(&c, "", "the config must be a JSON object");
+	else if (!(ret = check_keys(&c, root, "", keys)) && !(ret = parse_gateway(&c, root, cfg)) &&
+		 !(ret = parse_nodes(&c, root, cfg)) && !(ret = parse_services(&c, root, cfg)))
+		ret = check_vip_addrs(&c, cfg);
+	json_decref(root);
+	if (ret) {
+		if (ret == -ENOMEM)
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+		steer_config_free(cfg);
+		return ret;
+	}
+	*out = cfg;
+	return 0;
+}
+
+int
+steer_config_load(const char *path, struct steer_config **out, struct steer_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "re");
+	int ret;
+
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", path);
+	if (!f) {
+		ret = -errno;
+		err->line = 0;
+		snprintf(err->msg, sizeof(err->msg), "cannot open: %s", strerror(errno));
+		return ret;
+	}
+	for (;;) {
+		char *n = realloc(text, len + 65536 + 1);
+
+		if (!n) {
+			free(text);
+			fclose(f);
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+			return -ENOMEM;
+		}
+		text = n;
+		size_t r = fread(text + len, 1, 65536, f);
+		len += r;
+		if (r < 65536)
+			break;
+		if (len > (16u << 20)) {
+			free(text);
+			fclose(f);
+			snprintf(err->msg, sizeof(err->msg), "larger than 16 MiB");
+			return -EFBIG;
+		}
+	}
+	fclose(f);
+	text[len] = 0;
+	ret = steer_config_parse(text, len, path, out, err);
+	free(text);
+	return ret;
+}

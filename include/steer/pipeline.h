@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The per-packet pipeline both fast paths run: parse -> classify (CID) ->
+ * select (affinity, Maglev) -> encapsulate. It reaches tables only through
+ * the env contract below, which each shell (ebpf/, dataplane/, tests)
+ * implements before including this file:
+ *
+ *   const struct steer_gateway *steer_env_gateway(struct steer_env *e);
+ *   const struct steer_vip_set *steer_env_vip(struct steer_env *e,
+ *                                             const struct steer_vip_key *k);
+ *   const __u32 *steer_env_cid(struct steer_env *e, __u32 cid);
+ *   const struct steer_service *steer_env_service(struct steer_env *e, __u32 idx);
+ *   __u32 steer_env_maglev(struct steer_env *e, __u32 pos);
+ *   const struct steer_node *steer_env_node(struct steer_env *e, __u32 slot);
+ *   struct steer_flow *steer_env_flow_get(struct steer_env *e,
+ *                                         const struct steer_flow_key *k);
+ *   void steer_env_flow_put(struct steer_env *e, const struct steer_flow_key *k,
+ *                           const struct steer_flow *f);
+ *   __u64 steer_env_now_ns(struct steer_env *e);
+ *   void steer_env_count(struct steer_env *e, enum steer_counter c);
+ *   void steer_env_count_service(struct steer_env *e, __u32 idx, __u32 bytes, int drop);
+ *   void steer_env_count_node(struct steer_env *e, __u32 slot, __u32 bytes);
+ *   int steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p,
+ *                          const struct steer_gateway *gw, const struct steer_node *n,
+ *                          __u32 outer_ip_len, struct steer_hop *hop);
+ *   int steer_env_push(struct steer_env *e, struct steer_pkt *p, __u32 delta);
+ *
+ * steer_env_push() prepends delta bytes and re-derives p->data and p->end. */
+#ifndef STEER_PIPELINE_H
+#define STEER_PIPELINE_H
+
+#include "counters.h"
+#include "encap.h"
+#include "hash.h"
+#include "parse.h"
+
+enum steer_verdict {
+	STEER_VERDICT_PASS = 0,   /* hand to the kernel / not ours */
+	STEER_VERDICT_DROP,
+	STEER_VERDICT_TX,         /* out of the interface it came in on */
+	STEER_VERDICT_REDIRECT,   /* out of hop.ifindex */
+};
+
+enum steer_hop_result {
+	STEER_HOP_OK = 0,
+	STEER_HOP_NO_NEIGH,       /* route known, neighbour not: let the kernel resolve */
+	STEER_HOP_NO_ROUTE,
+};
+
+struct steer_hop {
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u32 ifindex;            /* 0: same interface */
+	__u32 mtu;                /* L3 MTU of the egress interface */
+};
+
+/* Refresh an affinity entry's timestamp at most this often: a write per
+ * packet would bounce the entry's cache line between CPUs. */
+#define STEER_FLOW_REFRESH_NS 1000000000ULL
+
+struct steer_class {
+	__u32 service;            /* index, STEER_SVC_NONE when unknown */
+	__u32 cid;
+	__u8 token[4];
+	__u8 session;             /* T flag: key on (CID, token) */
+};
+
+/* Validate a compute header (spec §2) at off. Returns a counter on error. */
+STEER_INLINE int steer_read_chdr(const struct steer_pkt *p, __u32 off, struct steer_class *c)
+{
+	struct steer_chdr *h = (struct steer_chdr *)steer_at(p, off, sizeof(*h));
+
+	if (!h || off + sizeof(*h) > p->l3_off + p->ip_len)
+		return STEER_CTR_DROP_BAD_HEADER;
+	if ((h->ver_flags >> 4) != STEER_CHDR_VERSION ||
+	    (h->ver_flags & STEER_CHDR_FLAGS_RESERVED) || h->reserved[0] || h->reserved[1])
+		return STEER_CTR_DROP_BAD_HEADER;
+	c->cid = steer_get_be32(h->cid);
+	if (c->cid == 0)
+		return STEER_CTR_DROP_BAD_HEADER;
+	c->session = h->ver_flags & STEER_CHDR_FLAG_TOKEN;
+	steer_memcpy(c->token, h->token, 4);
+	return 0;
+}
+
+/* First binding (most specific first) matching the packet's proto/port. */
+STEER_INLINE __u32 steer_vip_match(const struct steer_vip_set *set, const struct steer_pkt *p)
+{
+	int i;
+
+	if (p->frag != STEER_FRAG_NONE)
+		return set->frag_service;
+	for (i = 0; i < STEER_VIPS_PER_ADDR; i++) {
+		const struct steer_vip_entry *e = &set->entry[i];
+
+		if (i >= set->count)
+			break;
+		if ((e->proto == 0 || e->proto == p->proto) && (e->port == 0 || e->port == p->dport))
+			return e->service;
+	}
+	return STEER_SVC_NONE;
+}
+
+/* Find the service: compute header (dest option, then UDP shim), else VIP.
+ * Returns 0 with c->service set (STEER_SVC_NONE: not steer's), or a counter. */
+STEER_INLINE int steer_classify(struct steer_env *env, const struct steer_pkt *p,
+				const struct steer_gateway *gw, struct steer_class *c)
+{
+	__u32 off = p->chdr_off;
+	int ret;
+
+	c->service = STEER_SVC_NONE;
+	c->session = 0;
+	if (!off && p->proto == STEER_IPPROTO_UDP && p->l4_off && p->dport == gw->shim_port) {
+		/* Only the first fragment would carry the header: never split
+		 * one datagram between a node and the kernel. */
+		if (p->frag != STEER_FRAG_NONE)
+			return STEER_CTR_DROP_FRAGMENT;
+		off = p->l4_off + sizeof(struct steer_udp);
+	}
+	if (off) {
+		const __u32 *idx;
+
+		ret = steer_read_chdr(p, off, c);
+		if (ret)
+			return ret;
+		idx = steer_env_cid(env, c->cid);
+		if (!idx)
+			return gw->unknown_cid_pass ? STEER_CTR_PASS_UNKNOWN_CID :
+						      STEER_CTR_DROP_UNKNOWN_CID;
+		c->service = *idx;
+		return 0;
+	} else {
+		const struct steer_vip_set *set = steer_env_vip(env, (const void *)p->daddr);
+
+		if (set)
+			c->service = steer_vip_match(set, p);
+		return 0;
+	}
+}
+
+STEER_INLINE void steer_flow_key_fill(struct steer_flow_key *k, const struct steer_pkt *p,
+				      const struct steer_class *c)
+{
+	steer_memset(k, 0, sizeof(*k));
+	k->cid = c->cid;
+	if (c->session) {
+		k->kind = STEER_FLOW_SESSION;
+		steer_memcpy(k->src, c->token, 4);
+		return;
+	}
+	steer_memcpy(k->src, p->saddr, 16);
+	steer_memcpy(k->dst, p->daddr, 16);
+	k->proto = p->proto;
+	/* spec §3: every fragment of a datagram hashes on (src, dst, proto). */
+	if (p->frag == STEER_FRAG_NONE) {
+		k->sport = p->sport;
+		k->dport = p->dport;
+	}
+}
+
+STEER_INLINE int steer_is_member(const struct steer_service *svc, __u32 slot)
+{
+	if (slot >= STEER_MAX_NODES)
+		return 0;
+	return (svc->members[slot / 64] >> (slot % 64)) & 1;
+}
+
+/* The node of an established flow, or 0 when the flow must be re-steered:
+ * its node left the service, went down, or the entry timed out. */
+STEER_INLINE const struct steer_node *steer_flow_node(struct steer_env *env,
+						      const struct steer_service *svc,
+						      struct steer_flow *f, __u64 now, __u32 *slot)
+{
+	const struct steer_node *n = steer_env_node(env, f->node);
+
+	if (!n || n->uid != f->uid || n->state == STEER_NODE_DOWN || !steer_is_member(svc, f->node))
+		return 0;
+	if (now - f->seen_ns > (__u64)svc->affinity_timeout_s * 1000000000ULL)
+		return 0;
+	if (now - f->seen_ns > STEER_FLOW_REFRESH_NS)
+		f->seen_ns = now;
+	*slot = f->node;
+	return n;
+}
+
+STEER_INLINE const struct steer_node *steer_select(struct steer_env *env,
+						   const struct steer_service *svc,
+						   const struct steer_flow_key *key, __u64 hash,
+						   __u32 *slot)
+{
+	const struct steer_node *n;
+	struct steer_flow *f, nf;
+	__u64 now = steer_env_now_ns(env);
+
+	f = steer_env_flow_get(env, key);
+	if (f) {
+		n = steer_flow_node(env, svc, f, now, slot);
+		if (n) {
+			steer_env_count(env, STEER_CTR_FLOW_HIT);
+			return n;
+		}
+	}
+	if (!svc->eligible || !svc->table_size)
+		return 0;
+	*slot = steer_env_maglev(env, svc->maglev_off + (__u32)(hash % svc->table_size));
+	n = steer_env_node(env, *slot);
+	if (!n)
+		return 0;
+	nf.node = *slot;
+	nf.uid = n->uid;
+	nf.seen_ns = now;
+	steer_env_flow_put(env, key, &nf);
+	steer_env_count(env, STEER_CTR_FLOW_NEW);
+	return n;
+}
+
+/* Prepend the outer headers. The bounds check uses a constant per branch
+ * so the BPF verifier sees a fixed range. */
+STEER_INLINE int steer_encap_write(struct steer_pkt *p, const struct steer_gateway *gw,
+				   const struct steer_node *n, const struct steer_hop *hop,
+				   __u8 encap, __u8 inner_family, __u8 tos, __u32 inner_len,
+				   __u64 hash)
+{
+	__u8 proto = steer_encap_proto(encap, inner_family);
+	__u32 udp_len = STEER_UDP_LEN + inner_len;
+	__u8 *h;
+
+	if (n->family == STEER_AF_INET) {
+		__u32 l3 = STEER_IPV4_LEN + (encap == STEER_ENCAP_GUE ? STEER_UDP_LEN : 0);
+
+		if (encap == STEER_ENCAP_GUE)
+			h = steer_at(p, 0, STEER_ETH_LEN + STEER_IPV4_LEN + STEER_UDP_LEN);
+		else
+			h = steer_at(p, 0, STEER_ETH_LEN + STEER_IPV4_LEN);
+		if (!h)
+			return -1;
+		steer_write_eth(h, hop->dmac, hop->smac, STEER_ETH_P_IPV4);
+		steer_write_ipv4(h + STEER_ETH_LEN, gw->encap_src4, n->addr, proto, tos,
+				 (__u16)(l3 + inner_len));
+		if (encap == STEER_ENCAP_GUE)
+			steer_write_udp(h + STEER_ETH_LEN + STEER_IPV4_LEN, steer_gue_sport(hash),
+					gw->gue_port, (__u16)udp_len);
+		return 0;
+	}
+	if (encap == STEER_ENCAP_GUE)
+		h = steer_at(p, 0, STEER_ETH_LEN + STEER_IPV6_LEN + STEER_UDP_LEN);
+	else
+		h = steer_at(p, 0, STEER_ETH_LEN + STEER_IPV6_LEN);
+	if (!h)
+		return -1;
+	steer_write_eth(h, hop->dmac, hop->smac, STEER_ETH_P_IPV6);
+	steer_write_ipv6(h + STEER_ETH_LEN, gw->encap_src6, n->addr, proto, tos, (__u32)hash,
+			 (__u16)((encap == STEER_ENCAP_GUE ? STEER_UDP_LEN : 0) + inner_len));
+	if (encap == STEER_ENCAP_GUE)
+		steer_write_udp(h + STEER_ETH_LEN + STEER_IPV6_LEN, steer_gue_sport(hash),
+				gw->gue_port, (__u16)udp_len);
+	return 0;
+}
+
+/* Count a verdict that ends the packet's path. */
+STEER_INLINE int steer_end(struct steer_env *env, int ctr, int verdict)
+{
+	steer_env_count(env, (enum steer_counter)ctr);
+	return verdict;
+}
+
+STEER_INLINE int steer_drop_or_pass(struct steer_env *env, int ctr)
+{
+	if (ctr == STEER_CTR_PASS_UNKNOWN_CID)
+		return steer_end(env, ctr, STEER_VERDICT_PASS);
+	return steer_end(env, ctr, STEER_VERDICT_DROP);
+}
+
+/* Process one packet in p->data..p->end. Returns enum steer_verdict; for
+ * STEER_VERDICT_REDIRECT the egress interface is hop->ifindex. */
+STEER_INLINE int steer_process(struct steer_env *env, struct steer_pkt *p, struct steer_hop *hop)
+{
+	const struct steer_gateway *gw;
+	const struct steer_service *svc;
+	const struct steer_node *n;
+	struct steer_flow_key key;
+	struct steer_class c;
+	__u32 slot = 0, outer_len, inner_len, bytes;
+	__u8 inner_family, tos;
+	__u64 hash;
+	int ret;
+
+	steer_env_count(env, STEER_CTR_RX);
+	bytes = steer_pkt_len(p);
+	ret = steer_parse(p);
+	if (ret == STEER_PARSE_NOT_IP)
+		return steer_end(env, STEER_CTR_PASS_NOT_STEER, STEER_VERDICT_PASS);
+	if (ret == STEER_PARSE_EXT_CHAIN)
+		return steer_end(env, STEER_CTR_DROP_EXT_CHAIN, STEER_VERDICT_DROP);
+	if (ret == STEER_PARSE_BAD_HEADER)
+		return steer_end(env, STEER_CTR_DROP_BAD_HEADER, STEER_VERDICT_DROP);
+	if (ret != STEER_PARSE_OK)
+		return steer_end(env, STEER_CTR_DROP_MALFORMED, STEER_VERDICT_DROP);
+
+	gw = steer_env_gateway(env);
+	if (!gw)
+		return steer_end(env, STEER_CTR_PASS_NO_TABLE, STEER_VERDICT_PASS);
+	ret = steer_classify(env, p, gw, &c);
+	if (ret)
+		return steer_drop_or_pass(env, ret);
+	if (c.service == STEER_SVC_NONE)
+		return steer_end(env, STEER_CTR_PASS_NOT_STEER, STEER_VERDICT_PASS);
+	svc = steer_env_service(env, c.service);
+	if (!svc)
+		return steer_end(env, STEER_CTR_PASS_NO_TABLE, STEER_VERDICT_PASS);
+	c.cid = svc->cid;
+
+	steer_flow_key_fill(&key, p, &c);
+	hash = steer_flow_hash(&key, gw->hash_key);
+	n = steer_select(env, svc, &key, hash, &slot);
+	if (!n) {
+		steer_env_count_service(env, svc->index, bytes, 1);
+		return steer_end(env, STEER_CTR_DROP_NO_NODE, STEER_VERDICT_DROP);
+	}
+	if ((n->family == STEER_AF_INET && !gw->has_src4) ||
+	    (n->family == STEER_AF_INET6 && !gw->has_src6)) {
+		steer_env_count_service(env, svc->index, bytes, 1);
+		return steer_end(env, STEER_CTR_DROP_ENCAP, STEER_VERDICT_DROP);
+	}
+
+	inner_len = p->ip_len;
+	inner_family = p->family;
+	tos = p->tos;
+	outer_len = steer_encap_l3_len(n->family, svc->encap) + inner_len;
+	ret = steer_env_next_hop(env, p, gw, n, outer_len, hop);
+	if (ret == STEER_HOP_NO_ROUTE) {
+		steer_env_count_service(env, svc->index, bytes, 1);
+		return steer_end(env, STEER_CTR_DROP_NO_ROUTE, STEER_VERDICT_DROP);
+	}
+	if (outer_len > hop->mtu || outer_len > 0xffff) {
+		steer_env_count_service(env, svc->index, bytes, 1);
+		return steer_end(env, STEER_CTR_DROP_TOO_BIG, STEER_VERDICT_DROP);
+	}
+	if (steer_env_push(env, p, STEER_ETH_LEN + outer_len - inner_len - p->l3_off) ||
+	    steer_encap_write(p, gw, n, hop, svc->encap, inner_family, tos, inner_len, hash)) {
+		steer_env_count_service(env, svc->index, bytes, 1);
+		return steer_end(env, STEER_CTR_DROP_ENCAP, STEER_VERDICT_DROP);
+	}
+	steer_env_count_service(env, svc->index, bytes, 0);
+	steer_env_count_node(env, slot, bytes);
+	/* No neighbour yet: the kernel forwards the encapsulated packet and
+	 * resolves the neighbour on the way (hop->dmac is our own MAC). */
+	if (ret == STEER_HOP_NO_NEIGH)
+		return steer_end(env, STEER_CTR_PASS_NO_NEIGH, STEER_VERDICT_PASS);
+	if (hop->ifindex)
+		return steer_end(env, STEER_CTR_FORWARD, STEER_VERDICT_REDIRECT);
+	return steer_end(env, STEER_CTR_FORWARD, STEER_VERDICT_TX);
+}
+
+#endif /* STEER_PIPELINE_H */

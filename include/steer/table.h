@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The forwarding table as both fast paths see it: plain structs shared by
+ * the BPF maps, the DPDK table image and the control plane's compiler. */
+#ifndef STEER_TABLE_H
+#define STEER_TABLE_H
+
+#include "compat.h"
+
+#define STEER_MAX_SERVICES 1024
+#define STEER_MAX_NODES 1024
+#define STEER_MAX_VIP_ADDRS 4096
+#define STEER_VIPS_PER_ADDR 8
+#define STEER_NAME_LEN 32
+#define STEER_NODE_NONE 0xffffffffu
+#define STEER_SVC_NONE 0xffff
+
+/* Largest allowed Maglev table (spec §3) and the sum over all services. */
+#define STEER_MAGLEV_MAX 131071
+#define STEER_MAGLEV_TOTAL_MAX (1u << 24)
+
+enum steer_encap {
+	STEER_ENCAP_IPIP = 0,
+	STEER_ENCAP_GUE = 1,
+};
+
+enum steer_node_state {
+	STEER_NODE_UP = 0,
+	STEER_NODE_DRAINING = 1,
+	STEER_NODE_DOWN = 2,
+};
+
+enum steer_family {
+	STEER_AF_NONE = 0,
+	STEER_AF_INET = 4,
+	STEER_AF_INET6 = 6,
+};
+
+/* Gateway-wide settings of one table generation. */
+struct steer_gateway {
+	__u64 version;          /* table version, increases on every apply */
+	__u64 hash_key[2];      /* gateway.hash_seed, SipHash key */
+	__u8 encap_src4[4];
+	__u8 encap_src6[16];
+	__u8 has_src4;
+	__u8 has_src6;
+	__u8 unknown_cid_pass;  /* 1: unknown CID goes to the kernel */
+	__u8 next_hop_fib;      /* 1: bpf_fib_lookup; 0: next_hop_mac */
+	__u8 next_hop_mac[6];
+	__u16 shim_port;        /* host order */
+	__u16 gue_port;         /* host order */
+	__u16 mtu;              /* egress MTU when next_hop is a MAC */
+	__u8 pad[4];
+};
+
+struct steer_service {
+	__u32 cid;
+	__u32 maglev_off;       /* first slot of this service in the Maglev array */
+	__u32 table_size;       /* prime; 0 until compiled */
+	__u32 affinity_timeout_s;
+	__u16 eligible;         /* nodes in the Maglev table; 0 = no_node */
+	__u8 encap;             /* enum steer_encap */
+	__u8 pad;
+	__u32 index;            /* own slot, for counters */
+	char name[STEER_NAME_LEN];
+	/* Nodes that belong to the service (any state): an affinity entry
+	 * only stands while its node is still a member. */
+	__u64 members[STEER_MAX_NODES / 64];
+};
+
+struct steer_node {
+	__u8 addr[16];          /* IPv4 in the first 4 bytes */
+	__u8 family;            /* enum steer_family */
+	__u8 state;             /* enum steer_node_state */
+	__u16 pad;
+	__u32 uid;              /* identity check for affinity entries */
+	char name[STEER_NAME_LEN];
+};
+
+/* VIP bindings of one destination address, most specific first:
+ * (proto, port), (proto, any), (any, port), (any, any). */
+struct steer_vip_entry {
+	__u8 proto;             /* 0 = any */
+	__u8 pad;
+	__u16 port;             /* host order; 0 = any */
+	__u16 service;
+	__u16 pad2;
+};
+
+struct steer_vip_set {
+	__u8 count;
+	__u8 pad;
+	/* Service of fragments that carry no ports: set only when every
+	 * binding of the address names the same service. */
+	__u16 frag_service;
+	__u32 pad2;
+	struct steer_vip_entry entry[STEER_VIPS_PER_ADDR];
+};
+
+/* IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d). */
+struct steer_vip_key {
+	__u8 addr[16];
+};
+
+#define STEER_FLOW_TUPLE 0
+#define STEER_FLOW_SESSION 1
+
+/* spec §3 flow key. Hashed as six little-endian 64-bit words. For a session
+ * (T flag) src holds the token and dst, ports and proto are zero. */
+struct steer_flow_key {
+	__u8 src[16];
+	__u8 dst[16];
+	__u16 sport;            /* host order; 0 for fragments */
+	__u16 dport;
+	__u8 proto;
+	__u8 kind;              /* STEER_FLOW_TUPLE / STEER_FLOW_SESSION */
+	__u16 pad;
+	__u32 cid;              /* the service: one flow, one service */
+	__u32 pad2;
+};
+
+struct steer_flow {
+	__u32 node;
+	__u32 uid;
+	__u64 seen_ns;
+};
+
+struct steer_stats {
+	__u64 packets;
+	__u64 bytes;
+	__u64 drops;
+};
+
+STEER_BUILD_ASSERT(sizeof(struct steer_gateway) == 64, "steer_gateway layout");
+STEER_BUILD_ASSERT(sizeof(struct steer_service) == 56 + 128, "steer_service layout");
+STEER_BUILD_ASSERT(sizeof(struct steer_node) == 56, "steer_node layout");
+STEER_BUILD_ASSERT(sizeof(struct steer_vip_set) == 8 + 8 * STEER_VIPS_PER_ADDR,
+		   "steer_vip_set layout");
+STEER_BUILD_ASSERT(sizeof(struct steer_flow_key) == 48, "flow key is six words");
+STEER_BUILD_ASSERT(sizeof(struct steer_flow) == 16, "steer_flow layout");
+
+#endif /* STEER_TABLE_H */
