@@ -36,6 +36,8 @@ struct steer_pkt {
 	__u32 l4_off;           /* 0: no L4 header (later fragment) */
 	__u32 ip_len;           /* bytes of the IP packet per its header */
 	__u32 chdr_off;         /* compute header in a dest option; 0 = none */
+	__u32 dst_off;          /* first IPv6 Destination Options header; 0 = none */
+	__u32 dst_end;
 	__u8 family;            /* STEER_AF_INET / STEER_AF_INET6 */
 	__u8 proto;             /* upper-layer protocol */
 	__u8 frag;              /* enum steer_frag */
@@ -162,11 +164,15 @@ STEER_INLINE int steer_parse_ipv4(struct steer_pkt *p)
 	return steer_parse_l4(p, tot_len - ihl);
 }
 
-/* Look for the compute-header option in one Destination Options header. */
-STEER_INLINE int steer_scan_destopt(struct steer_pkt *p, __u32 off, __u32 hdr_end)
+/* Look for the compute-header option in the first Destination Options
+ * header, once the chain has been walked. Sets p->chdr_off when found. */
+STEER_INLINE int steer_parse_destopt(struct steer_pkt *p)
 {
-	__u32 o = off + sizeof(struct steer_ipv6_ext);
+	__u32 o = p->dst_off + sizeof(struct steer_ipv6_ext), hdr_end = p->dst_end;
 	int i;
+
+	if (!p->dst_off)
+		return STEER_PARSE_OK;
 
 	for (i = 0; i < STEER_MAX_DESTOPT_OPTS; i++) {
 		__u8 *opt;
@@ -199,9 +205,9 @@ STEER_INLINE int steer_scan_destopt(struct steer_pkt *p, __u32 off, __u32 hdr_en
 STEER_INLINE int steer_parse_ipv6(struct steer_pkt *p)
 {
 	struct steer_ipv6 *ip6 = (struct steer_ipv6 *)steer_at(p, p->l3_off, sizeof(*ip6));
-	__u32 off, ip_end;
+	__u32 off, ip_end, dst_off = 0, dst_end = 0;
 	__u8 nh;
-	int i, ret;
+	int i;
 
 	if (!ip6)
 		return STEER_PARSE_MALFORMED;
@@ -253,10 +259,11 @@ STEER_INLINE int steer_parse_ipv6(struct steer_pkt *p)
 			len = ((__u32)ext->hdrlen + 1) * 8;
 			if (off + len > ip_end)
 				return STEER_PARSE_MALFORMED;
-			if (nh == STEER_IPPROTO_DSTOPTS && !p->chdr_off) {
-				ret = steer_scan_destopt(p, off, off + len);
-				if (ret != STEER_PARSE_OK)
-					return ret;
+			/* Scanned after the walk: a loop nested in this one
+			 * multiplies the states the BPF verifier explores. */
+			if (nh == STEER_IPPROTO_DSTOPTS && !dst_off) {
+				dst_off = off;
+				dst_end = off + len;
 			}
 			nh = ext->nexthdr;
 			off += len;
@@ -272,6 +279,8 @@ STEER_INLINE int steer_parse_ipv6(struct steer_pkt *p)
 		return STEER_PARSE_EXT_CHAIN;
 	p->proto = nh;
 	p->l4_off = off;
+	p->dst_off = dst_off;
+	p->dst_end = dst_end;
 	return steer_parse_l4(p, ip_end - off);
 }
 
@@ -284,6 +293,8 @@ STEER_INLINE int steer_parse(struct steer_pkt *p)
 	p->l4_off = 0;
 	p->ip_len = 0;
 	p->chdr_off = 0;
+	p->dst_off = 0;
+	p->dst_end = 0;
 	p->family = STEER_AF_NONE;
 	p->proto = 0;
 	p->frag = STEER_FRAG_NONE;

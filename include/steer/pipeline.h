@@ -23,8 +23,13 @@
  *                          const struct steer_gateway *gw, const struct steer_node *n,
  *                          __u32 outer_ip_len, struct steer_hop *hop);
  *   int steer_env_push(struct steer_env *e, struct steer_pkt *p, __u32 delta);
+ *   void steer_env_parsed(struct steer_env *e, struct steer_pkt *p);
  *
- * steer_env_push() prepends delta bytes and re-derives p->data and p->end. */
+ * steer_env_push() prepends delta bytes and re-derives p->data and p->end.
+ * steer_env_parsed() runs once headers are parsed; the BPF shell uses it as
+ * a verifier barrier (the header offsets come back as plain bounded
+ * numbers, so the rest of the program is verified once, not once per
+ * header layout). Elsewhere it does nothing. */
 #ifndef STEER_PIPELINE_H
 #define STEER_PIPELINE_H
 
@@ -214,46 +219,46 @@ STEER_INLINE const struct steer_node *steer_select(struct steer_env *env,
 	return n;
 }
 
-/* Prepend the outer headers. The bounds check uses a constant per branch
- * so the BPF verifier sees a fixed range. */
+/* Prepend the outer headers. Each header is bounds-checked right where it
+ * is written, with a constant length: a single check sized by a runtime
+ * choice is lost on the BPF verifier once clang merges the branches. */
 STEER_INLINE int steer_encap_write(struct steer_pkt *p, const struct steer_gateway *gw,
 				   const struct steer_node *n, const struct steer_hop *hop,
 				   __u8 encap, __u8 inner_family, __u8 tos, __u32 inner_len,
 				   __u64 hash)
 {
 	__u8 proto = steer_encap_proto(encap, inner_family);
-	__u32 udp_len = STEER_UDP_LEN + inner_len;
+	__u32 udp_len = encap == STEER_ENCAP_GUE ? STEER_UDP_LEN : 0;
+	__u32 l3_len;
 	__u8 *h;
 
-	if (n->family == STEER_AF_INET) {
-		__u32 l3 = STEER_IPV4_LEN + (encap == STEER_ENCAP_GUE ? STEER_UDP_LEN : 0);
-
-		if (encap == STEER_ENCAP_GUE)
-			h = steer_at(p, 0, STEER_ETH_LEN + STEER_IPV4_LEN + STEER_UDP_LEN);
-		else
-			h = steer_at(p, 0, STEER_ETH_LEN + STEER_IPV4_LEN);
-		if (!h)
-			return -1;
-		steer_write_eth(h, hop->dmac, hop->smac, STEER_ETH_P_IPV4);
-		steer_write_ipv4(h + STEER_ETH_LEN, gw->encap_src4, n->addr, proto, tos,
-				 (__u16)(l3 + inner_len));
-		if (encap == STEER_ENCAP_GUE)
-			steer_write_udp(h + STEER_ETH_LEN + STEER_IPV4_LEN, steer_gue_sport(hash),
-					gw->gue_port, (__u16)udp_len);
-		return 0;
-	}
-	if (encap == STEER_ENCAP_GUE)
-		h = steer_at(p, 0, STEER_ETH_LEN + STEER_IPV6_LEN + STEER_UDP_LEN);
-	else
-		h = steer_at(p, 0, STEER_ETH_LEN + STEER_IPV6_LEN);
+	h = steer_at(p, 0, STEER_ETH_LEN);
 	if (!h)
 		return -1;
-	steer_write_eth(h, hop->dmac, hop->smac, STEER_ETH_P_IPV6);
-	steer_write_ipv6(h + STEER_ETH_LEN, gw->encap_src6, n->addr, proto, tos, (__u32)hash,
-			 (__u16)((encap == STEER_ENCAP_GUE ? STEER_UDP_LEN : 0) + inner_len));
-	if (encap == STEER_ENCAP_GUE)
-		steer_write_udp(h + STEER_ETH_LEN + STEER_IPV6_LEN, steer_gue_sport(hash),
-				gw->gue_port, (__u16)udp_len);
+	if (n->family == STEER_AF_INET) {
+		steer_write_eth(h, hop->dmac, hop->smac, STEER_ETH_P_IPV4);
+		h = steer_at(p, STEER_ETH_LEN, STEER_IPV4_LEN);
+		if (!h)
+			return -1;
+		steer_write_ipv4(h, gw->encap_src4, n->addr, proto, tos,
+				 (__u16)(STEER_IPV4_LEN + udp_len + inner_len));
+		l3_len = STEER_IPV4_LEN;
+	} else {
+		steer_write_eth(h, hop->dmac, hop->smac, STEER_ETH_P_IPV6);
+		h = steer_at(p, STEER_ETH_LEN, STEER_IPV6_LEN);
+		if (!h)
+			return -1;
+		steer_write_ipv6(h, gw->encap_src6, n->addr, proto, tos, (__u32)hash,
+				 (__u16)(udp_len + inner_len));
+		l3_len = STEER_IPV6_LEN;
+	}
+	if (encap == STEER_ENCAP_GUE) {
+		h = steer_at(p, STEER_ETH_LEN + l3_len, STEER_UDP_LEN);
+		if (!h)
+			return -1;
+		steer_write_udp(h, steer_gue_sport(hash), gw->gue_port,
+				(__u16)(STEER_UDP_LEN + inner_len));
+	}
 	return 0;
 }
 
@@ -288,6 +293,10 @@ STEER_INLINE int steer_process(struct steer_env *env, struct steer_pkt *p, struc
 	steer_env_count(env, STEER_CTR_RX);
 	bytes = steer_pkt_len(p);
 	ret = steer_parse(p);
+	if (ret == STEER_PARSE_OK) {
+		steer_env_parsed(env, p);
+		ret = steer_parse_destopt(p);
+	}
 	if (ret == STEER_PARSE_NOT_IP)
 		return steer_end(env, STEER_CTR_PASS_NOT_STEER, STEER_VERDICT_PASS);
 	if (ret == STEER_PARSE_EXT_CHAIN)

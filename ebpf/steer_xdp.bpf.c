@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* steer's XDP fast path: the env contract of include/steer/pipeline.h bound
+ * to BPF maps. Everything between the lookups lives in the core. */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf_helpers.h>
+
+#include "steer/counters.h"
+#include "steer/encap.h"
+#include "steer/parse.h"
+#include "steer_xdp.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+/* Inner map templates. value_size, not __type(value): bpftool gen skeleton
+ * cannot size inner values given by type. */
+struct steer_svc_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_MAX_SERVICES);
+	__type(key, __u32);
+	__uint(value_size, sizeof(struct steer_service));
+};
+
+struct steer_node_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_MAX_NODES);
+	__type(key, __u32);
+	__uint(value_size, sizeof(struct steer_node));
+};
+
+/* BPF_F_INNER_MAP: each generation's Maglev array is sized to fit. */
+struct steer_mag_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__type(key, __u32);
+	__uint(value_size, sizeof(__u32));
+};
+
+struct steer_vip_inner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, STEER_MAX_VIP_ADDRS);
+	__uint(key_size, sizeof(struct steer_vip_key));
+	__uint(value_size, sizeof(struct steer_vip_set));
+};
+
+struct steer_cid_inner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, STEER_MAX_SERVICES);
+	__type(key, __u32);
+	__uint(value_size, sizeof(__u32));
+};
+
+#define STEER_GEN_MAP(name, inner)                        \
+	struct {                                          \
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS); \
+		__uint(max_entries, STEER_GEN_SLOTS);     \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);      \
+		__type(key, __u32);                       \
+		__array(values, struct inner);            \
+	} name SEC(".maps")
+
+STEER_GEN_MAP(steer_services, steer_svc_inner);
+STEER_GEN_MAP(steer_nodes, steer_node_inner);
+STEER_GEN_MAP(steer_maglev, steer_mag_inner);
+STEER_GEN_MAP(steer_vips, steer_vip_inner);
+STEER_GEN_MAP(steer_cids, steer_cid_inner);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, struct steer_active);
+} steer_active SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_GENERATIONS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, struct steer_gateway);
+} steer_gateway SEC(".maps");
+
+/* Affinity outlives table generations on purpose: established flows keep
+ * their node across updates. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, STEER_FLOWS_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct steer_flow_key);
+	__type(value, struct steer_flow);
+} steer_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STEER_CTR_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, __u64);
+} steer_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STEER_MAX_SERVICES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, struct steer_stats);
+} steer_svc_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STEER_MAX_NODES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, struct steer_stats);
+} steer_node_stats SEC(".maps");
+
+/* Header offsets pass through here after parsing; see steer_env_parsed(). */
+struct steer_offsets {
+	__u32 l3_off;
+	__u32 l4_off;
+	__u32 ip_len;
+	__u32 dst_off;
+	__u32 dst_end;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct steer_offsets);
+} steer_scratch SEC(".maps");
+
+struct steer_env {
+	struct xdp_md *ctx;
+	__u32 gen;
+	void *services;
+	void *nodes;
+	void *maglev;
+};
+
+STEER_INLINE const struct steer_gateway *steer_env_gateway(struct steer_env *e)
+{
+	return bpf_map_lookup_elem(&steer_gateway, &e->gen);
+}
+
+STEER_INLINE const struct steer_vip_set *steer_env_vip(struct steer_env *e,
+						       const struct steer_vip_key *k)
+{
+	void *m = bpf_map_lookup_elem(&steer_vips, &e->gen);
+
+	return m ? bpf_map_lookup_elem(m, k) : 0;
+}
+
+STEER_INLINE const __u32 *steer_env_cid(struct steer_env *e, __u32 cid)
+{
+	void *m = bpf_map_lookup_elem(&steer_cids, &e->gen);
+
+	return m ? bpf_map_lookup_elem(m, &cid) : 0;
+}
+
+STEER_INLINE const struct steer_service *steer_env_service(struct steer_env *e, __u32 idx)
+{
+	if (!e->services)
+		e->services = bpf_map_lookup_elem(&steer_services, &e->gen);
+	return e->services ? bpf_map_lookup_elem(e->services, &idx) : 0;
+}
+
+STEER_INLINE __u32 steer_env_maglev(struct steer_env *e, __u32 pos)
+{
+	void *m = bpf_map_lookup_elem(&steer_maglev, &e->gen);
+	__u32 *v = m ? bpf_map_lookup_elem(m, &pos) : 0;
+
+	return v ? *v : STEER_NODE_NONE;
+}
+
+STEER_INLINE const struct steer_node *steer_env_node(struct steer_env *e, __u32 slot)
+{
+	struct steer_node *n;
+
+	if (!e->nodes)
+		e->nodes = bpf_map_lookup_elem(&steer_nodes, &e->gen);
+	if (!e->nodes)
+		return 0;
+	n = bpf_map_lookup_elem(e->nodes, &slot);
+	return n && n->family ? n : 0;
+}
+
+STEER_INLINE struct steer_flow *steer_env_flow_get(struct steer_env *e,
+						   const struct steer_flow_key *k)
+{
+	return bpf_map_lookup_elem(&steer_flows, k);
+}
+
+STEER_INLINE void steer_env_flow_put(struct steer_env *e, const struct steer_flow_key *k,
+				     const struct steer_flow *f)
+{
+	bpf_map_update_elem(&steer_flows, k, f, BPF_ANY);
+}
+
+STEER_INLINE __u64 steer_env_now_ns(struct steer_env *e)
+{
+	return bpf_ktime_get_ns();
+}
+
+STEER_INLINE void steer_env_count(struct steer_env *e, enum steer_counter c)
+{
+	__u32 key = c;
+	__u64 *v = bpf_map_lookup_elem(&steer_counters, &key);
+
+	if (v)
+		*v += 1;
+}
+
+STEER_INLINE void steer_env_count_service(struct steer_env *e, __u32 idx, __u32 bytes, int drop)
+{
+	struct steer_stats *s = bpf_map_lookup_elem(&steer_svc_stats, &idx);
+
+	if (!s)
+		return;
+	if (drop) {
+		s->drops++;
+	} else {
+		s->packets++;
+		s->bytes += bytes;
+	}
+}
+
+STEER_INLINE void steer_env_count_node(struct steer_env *e, __u32 slot, __u32 bytes)
+{
+	struct steer_stats *s = bpf_map_lookup_elem(&steer_node_stats, &slot);
+
+	if (s) {
+		s->packets++;
+		s->bytes += bytes;
+	}
+}
+
+STEER_INLINE int steer_env_push(struct steer_env *e, struct steer_pkt *p, __u32 delta)
+{
+	if (delta > STEER_ENCAP_MAX || bpf_xdp_adjust_head(e->ctx, -(int)delta))
+		return -1;
+	p->data = (__u8 *)(long)e->ctx->data;
+	p->end = (__u8 *)(long)e->ctx->data_end;
+	return 0;
+}
+
+/* A value read back from a map is unknown to the verifier: the states of
+ * every header layout the parser explored collapse into one here. */
+STEER_INLINE void steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
+{
+	__u32 zero = 0;
+	struct steer_offsets *o = bpf_map_lookup_elem(&steer_scratch, &zero);
+
+	if (!o)
+		return;
+	o->l3_off = p->l3_off;
+	o->l4_off = p->l4_off;
+	o->ip_len = p->ip_len;
+	o->dst_off = p->dst_off;
+	o->dst_end = p->dst_end;
+	asm volatile("" ::: "memory");
+	p->l3_off = o->l3_off & 0xffff;
+	p->l4_off = o->l4_off & 0xffff;
+	p->ip_len = o->ip_len & 0x1ffff;
+	p->dst_off = o->dst_off & 0xffff;
+	p->dst_end = o->dst_end & 0xffff;
+}
+
+/* Defined below, once struct steer_hop is known. */
+struct steer_hop;
+STEER_INLINE int steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p,
+				    const struct steer_gateway *gw, const struct steer_node *n,
+				    __u32 outer_ip_len, struct steer_hop *hop);
+
+#include "steer/pipeline.h"
+
+/* Next hop through the kernel's FIB and neighbour table, or the MAC from
+ * the config. Our own MAC is the destination of the frame that came in. */
+STEER_INLINE int steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p,
+				    const struct steer_gateway *gw, const struct steer_node *n,
+				    __u32 outer_ip_len, struct steer_hop *hop)
+{
+	struct bpf_fib_lookup fib = {};
+	const struct steer_eth *eth = (const struct steer_eth *)steer_at(p, 0, sizeof(*eth));
+	int rc;
+
+	if (!eth)
+		return STEER_HOP_NO_ROUTE;
+	hop->ifindex = 0;
+	if (!gw->next_hop_fib) {
+		__builtin_memcpy(hop->smac, eth->dst, 6);
+		__builtin_memcpy(hop->dmac, gw->next_hop_mac, 6);
+		hop->mtu = gw->mtu;
+		return STEER_HOP_OK;
+	}
+	fib.ifindex = e->ctx->ingress_ifindex;
+	fib.tot_len = (__u16)outer_ip_len;
+	if (n->family == STEER_AF_INET) {
+		fib.family = AF_INET;
+		__builtin_memcpy(&fib.ipv4_src, gw->encap_src4, 4);
+		__builtin_memcpy(&fib.ipv4_dst, n->addr, 4);
+	} else {
+		fib.family = AF_INET6;
+		__builtin_memcpy(fib.ipv6_src, gw->encap_src6, 16);
+		__builtin_memcpy(fib.ipv6_dst, n->addr, 16);
+	}
+	rc = bpf_fib_lookup(e->ctx, &fib, sizeof(fib), 0);
+	hop->mtu = 0xffff;
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		__builtin_memcpy(hop->smac, fib.smac, 6);
+		__builtin_memcpy(hop->dmac, fib.dmac, 6);
+		if (fib.ifindex != e->ctx->ingress_ifindex)
+			hop->ifindex = fib.ifindex;
+		return STEER_HOP_OK;
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		hop->mtu = 0;
+		return STEER_HOP_OK;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		__builtin_memcpy(hop->smac, eth->dst, 6);
+		__builtin_memcpy(hop->dmac, eth->dst, 6);
+		return STEER_HOP_NO_NEIGH;
+	default:
+		return STEER_HOP_NO_ROUTE;
+	}
+}
+
+SEC("xdp")
+int steer_xdp(struct xdp_md *ctx)
+{
+	struct steer_env env = { .ctx = ctx };
+	struct steer_pkt pkt;
+	struct steer_hop hop;
+	struct steer_active *act;
+	__u32 zero = 0;
+	int v;
+
+	act = bpf_map_lookup_elem(&steer_active, &zero);
+	env.gen = act ? act->gen & 1 : 0;
+	pkt.data = (__u8 *)(long)ctx->data;
+	pkt.end = (__u8 *)(long)ctx->data_end;
+	v = steer_process(&env, &pkt, &hop);
+	switch (v) {
+	case STEER_VERDICT_TX:
+		return XDP_TX;
+	case STEER_VERDICT_REDIRECT:
+		return bpf_redirect(hop.ifindex, 0);
+	case STEER_VERDICT_DROP:
+		return XDP_DROP;
+	default:
+		return XDP_PASS;
+	}
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

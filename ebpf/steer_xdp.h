@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* What the XDP program and its loader (control/backend_xdp.c) share beyond
+ * the core's table structs: the generation switch and map geometry. */
+#ifndef STEER_XDP_H
+#define STEER_XDP_H
+
+#include "steer/table.h"
+
+/* Tables are double-buffered: the loader fills the inactive generation,
+ * then flips steer_active.gen. A packet reads gen once, so it sees one
+ * whole table or the other, never a mix. */
+#define STEER_GENERATIONS 2
+/* Outer map slot the loader writes after a flip: a map-in-map update makes
+ * the kernel wait for an RCU grace period, after which no packet still
+ * holds the old generation. */
+#define STEER_GEN_SCRATCH 2
+#define STEER_GEN_SLOTS 3
+
+#define STEER_FLOWS_DEFAULT (1u << 20)
+
+struct steer_active {
+	__u32 gen;
+	__u32 pad;
+	__u64 version;
+};
+
+#endif
