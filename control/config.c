@@ -59,23 +59,47 @@ steer_node_state_name(unsigned state)
 	return state < 3 ? state_names[state] : "?";
 }
 
+static int
+vfail(struct ctx *c, const char *path, int at_key, const char *fmt, va_list ap)
+{
+	snprintf(c->err->path, sizeof(c->err->path), "%s", path);
+	vsnprintf(c->err->msg, sizeof(c->err->msg), fmt, ap);
+	steer_json_locate(c->text, c->len, path, at_key, &c->err->line, &c->err->col);
+	return -EINVAL;
+}
+
+/* The value at path is at fault. */
 static int __attribute__((format(printf, 3, 4)))
 fail(struct ctx *c, const char *path, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
-	snprintf(c->err->path, sizeof(c->err->path), "%s", path);
 	va_start(ap, fmt);
-	vsnprintf(c->err->msg, sizeof(c->err->msg), fmt, ap);
+	ret = vfail(c, path, 0, fmt, ap);
 	va_end(ap);
-	steer_json_locate(c->text, c->len, path, &c->err->line, &c->err->col);
-	return -EINVAL;
+	return ret;
+}
+
+/* The key of the member at path is at fault. */
+static int __attribute__((format(printf, 3, 4)))
+fail_key(struct ctx *c, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfail(c, path, 1, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 void
 steer_error_format(const struct steer_error *err, char *buf, size_t len)
 {
-	if (err->path[0])
+	if (err->line == 0)
+		snprintf(buf, len, "%s: %s", err->file, err->msg);
+	else if (err->path[0])
 		snprintf(buf, len, "%s:%d:%d: %s: %s", err->file, err->line, err->col, err->path,
 			 err->msg);
 	else
@@ -157,7 +181,7 @@ check_keys(struct ctx *c, json_t *obj, const char *path, const char *const *allo
 				break;
 		if (!*a) {
 			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
-			return fail(c, sub, "unknown key \"%s\"", key);
+			return fail_key(c, sub, "unknown key \"%s\"", key);
 		}
 	}
 	return 0;
@@ -500,7 +524,7 @@ parse_nodes(struct ctx *c, json_t *root, struct steer_config *cfg)
 		return -ENOMEM;
 	json_array_foreach(nodes, i, v) {
 		struct steer_cfg_node *n = &cfg->nodes[i];
-		char path[64], sub[96], buf[64];
+		char path[64], sub[160], buf[64];
 		unsigned e;
 		json_t *x;
 
@@ -607,7 +631,7 @@ parse_members(struct ctx *c, json_t *arr, const char *path, struct steer_config 
 		return -ENOMEM;
 	json_array_foreach(arr, i, v) {
 		struct steer_cfg_member *m = &s->members[i];
-		char mp[96], sub[128], name[STEER_NAME_LEN];
+		char mp[160], sub[200], name[STEER_NAME_LEN];
 		const struct steer_addr *src;
 		int idx;
 		__u64 w;
@@ -663,7 +687,7 @@ parse_vips(struct ctx *c, json_t *arr, const char *path, struct steer_config *cf
 	if (!s->vips)
 		return -ENOMEM;
 	json_array_foreach(arr, i, v) {
-		char sub[96];
+		char sub[200];
 
 		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
 		if (!json_is_string(v) || parse_vip(json_string_value(v), &s->vips[i]))
@@ -704,7 +728,7 @@ parse_services(struct ctx *c, json_t *root, struct steer_config *cfg)
 		return -ENOMEM;
 	json_array_foreach(svcs, i, v) {
 		struct steer_cfg_service *s = &cfg->services[i];
-		char path[64], sub[96];
+		char path[64], sub[160];
 		unsigned e;
 		__u64 u;
 

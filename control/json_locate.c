@@ -125,9 +125,10 @@ skip_value(struct walker *w, int depth)
 	return 0;
 }
 
-/* Descend into the member or element named by the next path component. */
+/* Descend into the member or element named by the next path component;
+ * key_line/key_col get the position of the member's key. */
 static int
-descend(struct walker *w, const char **path)
+descend(struct walker *w, const char **path, int *key_line, int *key_col)
 {
 	const char *p = *path;
 
@@ -166,6 +167,8 @@ descend(struct walker *w, const char **path)
 		advance(w);
 		for (;;) {
 			skip_ws(w);
+			*key_line = w->line;
+			*key_col = w->col;
 			if (skip_string(w, key, sizeof(key)))
 				return -1;
 			skip_ws(w);
@@ -187,20 +190,25 @@ descend(struct walker *w, const char **path)
 	return 0;
 }
 
-int
-steer_json_locate(const char *text, size_t len, const char *path, int *line, int *col)
+void
+steer_json_locate(const char *text, size_t len, const char *path, int at_key, int *line,
+		  int *col)
 {
 	struct walker w = { .s = text, .len = len, .line = 1, .col = 1 };
+	int key_line = 1, key_col = 1;
 
 	skip_ws(&w);
 	*line = w.line;
 	*col = w.col;
 	while (path && *path) {
-		if (descend(&w, &path))
-			break;
+		if (descend(&w, &path, &key_line, &key_col))
+			return;
 		skip_ws(&w);
 		*line = w.line;
 		*col = w.col;
 	}
-	return 0;
+	if (at_key) {
+		*line = key_line;
+		*col = key_col;
+	}
 }

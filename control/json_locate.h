@@ -7,8 +7,9 @@
 
 #include <stddef.h>
 
-/* Returns 0 and sets line/col (1-based) of the value at path, or of the
- * deepest ancestor found; -1 when the text cannot be walked. */
-int steer_json_locate(const char *text, size_t len, const char *path, int *line, int *col);
+/* Sets line/col (1-based) of the value at path, or of the deepest ancestor
+ * found. With at_key, the position of the last member's key instead. */
+void steer_json_locate(const char *text, size_t len, const char *path, int at_key, int *line,
+		       int *col);
 
 #endif

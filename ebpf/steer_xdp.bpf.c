@@ -293,13 +293,9 @@ STEER_INLINE int steer_env_next_hop(struct steer_env *e, const struct steer_pkt 
 
 	if (!eth)
 		return STEER_HOP_NO_ROUTE;
+	if (!gw->next_hop_fib)
+		return steer_next_hop_static(p, gw, hop);
 	hop->ifindex = 0;
-	if (!gw->next_hop_fib) {
-		__builtin_memcpy(hop->smac, eth->dst, 6);
-		__builtin_memcpy(hop->dmac, gw->next_hop_mac, 6);
-		hop->mtu = gw->mtu;
-		return STEER_HOP_OK;
-	}
 	fib.ifindex = e->ctx->ingress_ifindex;
 	fib.tot_len = (__u16)outer_ip_len;
 	if (n->family == STEER_AF_INET) {

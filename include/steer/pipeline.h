@@ -62,6 +62,23 @@ struct steer_hop {
  * packet would bounce the entry's cache line between CPUs. */
 #define STEER_FLOW_REFRESH_NS 1000000000ULL
 
+/* Next hop from the config (gateway.next_hop is a MAC): out of the
+ * interface the packet came in on, from our own MAC, which is the
+ * destination of the frame that arrived. */
+STEER_INLINE int steer_next_hop_static(const struct steer_pkt *p, const struct steer_gateway *gw,
+				       struct steer_hop *hop)
+{
+	const struct steer_eth *eth = (const struct steer_eth *)steer_at(p, 0, sizeof(*eth));
+
+	if (!eth)
+		return STEER_HOP_NO_ROUTE;
+	steer_memcpy(hop->smac, eth->dst, 6);
+	steer_memcpy(hop->dmac, gw->next_hop_mac, 6);
+	hop->ifindex = 0;
+	hop->mtu = gw->mtu;
+	return STEER_HOP_OK;
+}
+
 struct steer_class {
 	__u32 service;            /* index, STEER_SVC_NONE when unknown */
 	__u32 cid;
@@ -114,7 +131,9 @@ STEER_INLINE int steer_classify(struct steer_env *env, const struct steer_pkt *p
 	int ret;
 
 	c->service = STEER_SVC_NONE;
+	c->cid = 0;
 	c->session = 0;
+	steer_memset(c->token, 0, sizeof(c->token));
 	if (!off && p->proto == STEER_IPPROTO_UDP && p->l4_off && p->dport == gw->shim_port) {
 		/* Only the first fragment would carry the header: never split
 		 * one datagram between a node and the kernel. */

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The core's env contract over a compiled struct steer_image and plain
+ * arrays: how unit tests and the fuzzer run the very pipeline the fast
+ * paths run, without a kernel. */
+#ifndef STEER_TEST_IMAGE_ENV_H
+#define STEER_TEST_IMAGE_ENV_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "steer/counters.h"
+#include "steer/parse.h"
+
+#define TEST_FLOWS 4096
+
+struct test_flow {
+	struct steer_flow_key key;
+	struct steer_flow flow;
+	int used;
+};
+
+struct steer_env {
+	const struct steer_image *img;
+	__u8 *buf_start;          /* push may not go below this */
+	__u64 now;
+	__u64 ctr[STEER_CTR_MAX];
+	struct steer_stats svc[STEER_MAX_SERVICES];
+	struct steer_stats node[STEER_MAX_NODES];
+	struct test_flow flows[TEST_FLOWS];
+	unsigned n_flows;
+};
+
+static inline int
+test_key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct steer_vip_key));
+}
+
+static inline const struct steer_gateway *
+steer_env_gateway(struct steer_env *e)
+{
+	return e->img ? &e->img->gw : NULL;
+}
+
+static inline const struct steer_vip_set *
+steer_env_vip(struct steer_env *e, const struct steer_vip_key *k)
+{
+	const struct steer_vip_key *hit =
+		bsearch(k, e->img->vip_keys, e->img->n_vips, sizeof(*k), test_key_cmp);
+
+	return hit ? &e->img->vip_sets[hit - e->img->vip_keys] : NULL;
+}
+
+static inline const __u32 *
+steer_env_cid(struct steer_env *e, __u32 cid)
+{
+	__u32 i;
+
+	for (i = 0; i < e->img->n_cids; i++)
+		if (e->img->cid_keys[i] == cid)
+			return &e->img->cid_services[i];
+	return NULL;
+}
+
+static inline const struct steer_service *
+steer_env_service(struct steer_env *e, __u32 idx)
+{
+	if (idx >= e->img->n_services || !e->img->services[idx].name[0])
+		return NULL;
+	return &e->img->services[idx];
+}
+
+static inline __u32
+steer_env_maglev(struct steer_env *e, __u32 pos)
+{
+	return pos < e->img->maglev_len ? e->img->maglev[pos] : STEER_NODE_NONE;
+}
+
+static inline const struct steer_node *
+steer_env_node(struct steer_env *e, __u32 slot)
+{
+	if (slot >= e->img->n_nodes || !e->img->nodes[slot].family)
+		return NULL;
+	return &e->img->nodes[slot];
+}
+
+static inline struct steer_flow *
+steer_env_flow_get(struct steer_env *e, const struct steer_flow_key *k)
+{
+	unsigned i;
+
+	for (i = 0; i < e->n_flows; i++)
+		if (!memcmp(&e->flows[i].key, k, sizeof(*k)))
+			return &e->flows[i].flow;
+	return NULL;
+}
+
+static inline void
+steer_env_flow_put(struct steer_env *e, const struct steer_flow_key *k, const struct steer_flow *f)
+{
+	struct steer_flow *old = steer_env_flow_get(e, k);
+
+	if (old) {
+		*old = *f;
+		return;
+	}
+	if (e->n_flows < TEST_FLOWS) {
+		e->flows[e->n_flows].key = *k;
+		e->flows[e->n_flows].flow = *f;
+		e->flows[e->n_flows++].used = 1;
+	}
+}
+
+static inline __u64
+steer_env_now_ns(struct steer_env *e)
+{
+	return e->now;
+}
+
+static inline void
+steer_env_count(struct steer_env *e, enum steer_counter c)
+{
+	e->ctr[c]++;
+}
+
+static inline void
+steer_env_count_service(struct steer_env *e, __u32 idx, __u32 bytes, int drop)
+{
+	if (idx >= STEER_MAX_SERVICES)
+		return;
+	if (drop) {
+		e->svc[idx].drops++;
+	} else {
+		e->svc[idx].packets++;
+		e->svc[idx].bytes += bytes;
+	}
+}
+
+static inline void
+steer_env_count_node(struct steer_env *e, __u32 slot, __u32 bytes)
+{
+	if (slot < STEER_MAX_NODES) {
+		e->node[slot].packets++;
+		e->node[slot].bytes += bytes;
+	}
+}
+
+static inline int
+steer_env_push(struct steer_env *e, struct steer_pkt *p, __u32 delta)
+{
+	if (p->data - delta < e->buf_start)
+		return -1;
+	p->data -= delta;
+	return 0;
+}
+
+static inline void
+steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
+{
+	(void)e;
+	(void)p;
+}
+
+struct steer_hop;
+static inline int steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p,
+				     const struct steer_gateway *gw, const struct steer_node *n,
+				     __u32 outer_ip_len, struct steer_hop *hop);
+
+#include "steer/pipeline.h"
+
+static inline int
+steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p, const struct steer_gateway *gw,
+		   const struct steer_node *n, __u32 outer_ip_len, struct steer_hop *hop)
+{
+	(void)e;
+	(void)n;
+	(void)outer_ip_len;
+	return steer_next_hop_static(p, gw, hop);
+}
+
+#endif
