@@ -56,6 +56,17 @@ struct steer_cid_inner {
 	__uint(value_size, sizeof(__u32));
 };
 
+/* Inner maps are created by the loader, which gives them these types from
+ * the program's BTF so that "bpftool map dump" prints structs. Inner
+ * templates cannot name their value type (bpftool gen skeleton then fails),
+ * so this read-only anchor keeps the types in the BTF. */
+const volatile struct {
+	struct steer_service service;
+	struct steer_node node;
+	struct steer_vip_key vip_key;
+	struct steer_vip_set vip_set;
+} steer_btf_anchor __attribute__((used));
+
 #define STEER_GEN_MAP(name, inner)                        \
 	struct {                                          \
 		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS); \

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* API routing. Every answer is JSON; errors are {"error": ..., "path": ...}
+ * with a 4xx status, so scripts never parse prose. */
+#include "api.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+
+struct steer_api {
+	struct MHD_Daemon *mhd;
+	int fd;
+	char path[108];
+	struct steerd *d;
+};
+
+struct request {
+	char *body;
+	size_t len;
+	int too_big;
+};
+
+static enum MHD_Result
+send_json(struct MHD_Connection *c, unsigned status, json_t *o)
+{
+	char *text = json_dumps(o, JSON_INDENT(2));
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	json_decref(o);
+	if (!text)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+send_error(struct MHD_Connection *c, unsigned status, const char *path, const char *msg)
+{
+	return send_json(c, status, json_pack("{s:s, s:s}", "error", msg, "path", path));
+}
+
+struct lookup_ctx {
+	struct steer_lookup_req req;
+	char err[256];
+	int failed;
+};
+
+static enum MHD_Result
+lookup_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct lookup_ctx *l = cls;
+
+	(void)kind;
+	if (l->failed)
+		return MHD_NO;
+	if (steer_lookup_arg(&l->req, key, value ? value : "", l->err, sizeof(l->err)))
+		l->failed = 1;
+	return l->failed ? MHD_NO : MHD_YES;
+}
+
+static enum MHD_Result
+route_lookup(struct steer_api *a, struct MHD_Connection *c)
+{
+	struct lookup_ctx l;
+	json_t *o = NULL;
+	int ret;
+
+	memset(&l, 0, sizeof(l));
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, lookup_arg, &l);
+	if (l.failed || steer_lookup_check(&l.req, l.err, sizeof(l.err)))
+		return send_error(c, MHD_HTTP_BAD_REQUEST, "query", l.err);
+	ret = steerd_lookup(a->d, &l.req, &o, l.err, sizeof(l.err));
+	if (ret)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "query", l.err);
+	return send_json(c, MHD_HTTP_OK, o);
+}
+
+/* Endpoints of spec §7 that a later steerd serves. */
+static int
+later(const char *method, const char *url)
+{
+	return (!strcmp(method, "POST") &&
+		(!strcmp(url, "/v1/decisions") || !strcmp(url, "/v1/metrics"))) ||
+	       (!strcmp(method, "PUT") && !strncmp(url, "/v1/nodes/", 10)) ||
+	       (!strcmp(method, "GET") && !strcmp(url, "/metrics"));
+}
+
+static enum MHD_Result
+route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char *method)
+{
+	int get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+	char err[600];
+	json_t *o;
+
+	if (!strcmp(url, "/v1/status") && get)
+		return send_json(c, MHD_HTTP_OK, steerd_status(a->d));
+	if (!strcmp(url, "/v1/stats") && get) {
+		o = steerd_stats(a->d);
+		if (!o)
+			return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "",
+					  "cannot read the fast path's counters");
+		return send_json(c, MHD_HTTP_OK, o);
+	}
+	if (!strcmp(url, "/v1/services") && get)
+		return send_json(c, MHD_HTTP_OK, steerd_services(a->d, NULL));
+	if (!strncmp(url, "/v1/services/", 13) && get) {
+		o = steerd_services(a->d, url + 13);
+		if (!o) {
+			snprintf(err, sizeof(err), "no service named \"%s\"", url + 13);
+			return send_error(c, MHD_HTTP_NOT_FOUND, "service", err);
+		}
+		return send_json(c, MHD_HTTP_OK, o);
+	}
+	if (!strcmp(url, "/v1/nodes") && get)
+		return send_json(c, MHD_HTTP_OK, steerd_nodes(a->d));
+	if (!strcmp(url, "/v1/lookup") && get)
+		return route_lookup(a, c);
+	if (!strcmp(url, "/v1/config/reload") && post) {
+		if (steerd_reload(a->d, err, sizeof(err)))
+			return send_error(c, MHD_HTTP_BAD_REQUEST, "", err);
+		json_t *status = steerd_status(a->d);
+
+		o = json_pack("{s:O}", "table_version", json_object_get(status, "table_version"));
+		json_decref(status);
+		return send_json(c, MHD_HTTP_OK, o);
+	}
+	if (later(method, url))
+		return send_error(c, MHD_HTTP_NOT_IMPLEMENTED, "",
+				  "not served by this version of steerd");
+	if (!strcmp(url, "/v1/status") || !strcmp(url, "/v1/stats") ||
+	    !strcmp(url, "/v1/services") || !strncmp(url, "/v1/services/", 13) ||
+	    !strcmp(url, "/v1/nodes") || !strcmp(url, "/v1/lookup") ||
+	    !strcmp(url, "/v1/config/reload"))
+		return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "", "method not allowed");
+	snprintf(err, sizeof(err), "no such endpoint: %s %s", method, url);
+	return send_error(c, MHD_HTTP_NOT_FOUND, "", err);
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+       const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct request *r = *con_cls;
+
+	(void)version;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (r->len + *upload_size > STEER_API_MAX_BODY) {
+			r->too_big = 1;
+		} else if (!r->too_big) {
+			char *n = realloc(r->body, r->len + *upload_size + 1);
+
+			if (!n)
+				return MHD_NO;
+			r->body = n;
+			memcpy(r->body + r->len, upload, *upload_size);
+			r->len += *upload_size;
+			r->body[r->len] = 0;
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_big)
+		return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "", "request body over 1 MiB");
+	return route(cls, c, url, method);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
+{
+	struct request *r = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)t;
+	if (r) {
+		free(r->body);
+		free(r);
+	}
+	*con_cls = NULL;
+}
+
+static int
+mkdir_parent(const char *path)
+{
+	char dir[256], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = 0;
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		mkdir(dir, 0755);
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int
+listen_unix(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, ret;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	if ((ret = mkdir_parent(path))) {
+		snprintf(err, errlen, "cannot create the directory of %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(fd);
+		snprintf(err, errlen, "another steerd is listening on %s", path);
+		return -EADDRINUSE;
+	}
+	close(fd);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0660) || listen(fd, 64)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int
+steer_api_start(struct steerd *d, const char *path, struct steer_api **out, char *err,
+		size_t errlen)
+{
+	struct steer_api *a = calloc(1, sizeof(*a));
+	int fd;
+
+	if (!a)
+		return -ENOMEM;
+	fd = listen_unix(path, err, errlen);
+	if (fd < 0) {
+		free(a);
+		return fd;
+	}
+	a->fd = fd;
+	a->d = d;
+	snprintf(a->path, sizeof(a->path), "%s", path);
+	a->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+				  NULL, handle, a, MHD_OPTION_LISTEN_SOCKET, fd,
+				  MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)STEER_API_MAX_CONNECTIONS,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STEER_API_TIMEOUT_S,
+				  MHD_OPTION_END);
+	if (!a->mhd) {
+		snprintf(err, errlen, "cannot start the HTTP server on %s", path);
+		close(fd);
+		unlink(path);
+		free(a);
+		return -EIO;
+	}
+	*out = a;
+	return 0;
+}
+
+void
+steer_api_stop(struct steer_api *a)
+{
+	if (!a)
+		return;
+	MHD_stop_daemon(a->mhd);
+	close(a->fd);
+	unlink(a->path);
+	free(a);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* steerd's HTTP/1.1 JSON API (spec §7) on its Unix socket, served by
+ * libmicrohttpd in its own thread. */
+#ifndef STEER_API_H
+#define STEER_API_H
+
+#include <stddef.h>
+
+#include "daemon.h"
+
+#define STEER_API_MAX_BODY (1u << 20)
+#define STEER_API_MAX_CONNECTIONS 64
+#define STEER_API_TIMEOUT_S 10
+
+struct steer_api;
+
+/* Listen on path (mode 0660, parent created); a live socket of another
+ * steerd is an error, a stale one is replaced. */
+int steer_api_start(struct steerd *d, const char *path, struct steer_api **out, char *err,
+		    size_t errlen);
+void steer_api_stop(struct steer_api *a);
+
+#endif

@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* XDP backend. Tables are double-buffered in map-in-map generations (see
+ * ebpf/steer_xdp.h): apply() builds fresh inner maps for the idle
+ * generation, installs them, flips steer_active and then waits one RCU grace
+ * period, after which no packet can still be using the old generation. */
+#include "backend_xdp.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "steer_xdp.h"
+#include "steer_xdp.skel.h"
+
+struct steer_backend_xdp {
+	struct steer_xdp *skel;
+	char pin_dir[256];
+	bool adopted;
+	int ncpus;
+	struct steer_xdp_iface ifaces[STEER_MAX_IFACES];
+	unsigned n_ifaces;
+};
+
+static int
+errf(char *err, size_t len, int ret, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+errf(char *err, size_t len, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+const char *
+steer_xdp_pin_dir(const struct steer_backend_xdp *x)
+{
+	return x->pin_dir;
+}
+
+bool
+steer_xdp_adopted(const struct steer_backend_xdp *x)
+{
+	return x->adopted;
+}
+
+static int
+mkdir_p(const char *path)
+{
+	char tmp[256], *p;
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int
+pinned_max_entries(const char *path, unsigned *out)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (ret)
+		return ret;
+	*out = info.max_entries;
+	return 0;
+}
+
+int
+steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts,
+	       struct steer_backend_xdp **out, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	struct steer_backend_xdp *x = calloc(1, sizeof(*x));
+	char path[300];
+	unsigned flows = opts && opts->flow_entries ? opts->flow_entries : STEER_FLOWS_DEFAULT;
+	int ret;
+
+	if (!x)
+		return -ENOMEM;
+	snprintf(x->pin_dir, sizeof(x->pin_dir), "%s/%s",
+		 opts && opts->pin_root ? opts->pin_root : STEER_PIN_ROOT, cfg->name);
+	ret = mkdir_p(x->pin_dir);
+	if (ret) {
+		free(x);
+		return errf(err, errlen, ret, "cannot create %s: %s (is bpffs mounted on "
+			    "/sys/fs/bpf?)", x->pin_dir, strerror(-ret));
+	}
+	snprintf(path, sizeof(path), "%s/steer_active", x->pin_dir);
+	x->adopted = access(path, F_OK) == 0;
+	/* A pinned flow table keeps its size: reusing it keeps every flow. */
+	snprintf(path, sizeof(path), "%s/steer_flows", x->pin_dir);
+	if (x->adopted && pinned_max_entries(path, &flows) == 0 && opts && opts->flow_entries &&
+	    opts->flow_entries != flows)
+		fprintf(stderr, "steerd: keeping the pinned flow table of %u entries (asked for "
+			"%u); detach first to resize\n", flows, opts->flow_entries);
+	oo.pin_root_path = x->pin_dir;
+	x->skel = steer_xdp__open_opts(&oo);
+	if (!x->skel) {
+		ret = -errno;
+		free(x);
+		return errf(err, errlen, ret, "cannot open the XDP program: %s", strerror(-ret));
+	}
+	bpf_map__set_max_entries(x->skel->maps.steer_flows, flows);
+	ret = steer_xdp__load(x->skel);
+	if (ret) {
+		steer_xdp__destroy(x->skel);
+		free(x);
+		return errf(err, errlen, ret, "cannot load the XDP program: %s (run as root; "
+			    "a stale %s from another steer version must be removed)",
+			    strerror(-ret), x->pin_dir);
+	}
+	x->ncpus = libbpf_num_possible_cpus();
+	*out = x;
+	return 0;
+}
+
+void
+steer_xdp_close(struct steer_backend_xdp *x)
+{
+	if (!x)
+		return;
+	steer_xdp__destroy(x->skel);
+	free(x);
+}
+
+static int
+active_get(struct steer_backend_xdp *x, struct steer_active *a)
+{
+	__u32 zero = 0;
+
+	return bpf_map__lookup_elem(x->skel->maps.steer_active, &zero, sizeof(zero), a,
+				    sizeof(*a), 0);
+}
+
+static __u32
+btf_id(struct steer_backend_xdp *x, const char *name, int kind)
+{
+	struct btf *btf = bpf_object__btf(x->skel->obj);
+	int id = btf ? btf__find_by_name_kind(btf, name, kind) : -1;
+
+	return id > 0 ? (__u32)id : 0;
+}
+
+/* An inner map for one generation. It carries the program's BTF when the
+ * types are found, so bpftool map dump prints structs. */
+static int
+inner_create(struct steer_backend_xdp *x, enum bpf_map_type type, __u32 key_size,
+	     __u32 value_size, __u32 max, __u32 flags, const char *name, const char *key_type,
+	     const char *value_type)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = flags);
+	struct btf *btf = bpf_object__btf(x->skel->obj);
+	int fd;
+
+	if (btf && value_type) {
+		mo.btf_fd = btf__fd(btf);
+		mo.btf_key_type_id = btf_id(x, key_type, key_type[0] == '_' ? BTF_KIND_TYPEDEF :
+									   BTF_KIND_STRUCT);
+		mo.btf_value_type_id = btf_id(x, value_type, value_type[0] == '_' ?
+							     BTF_KIND_TYPEDEF : BTF_KIND_STRUCT);
+		if (!mo.btf_key_type_id || !mo.btf_value_type_id)
+			mo.btf_fd = mo.btf_key_type_id = mo.btf_value_type_id = 0;
+	}
+	fd = bpf_map_create(type, name, key_size, value_size, max, &mo);
+	if (fd < 0 && mo.btf_fd) {
+		mo.btf_fd = mo.btf_key_type_id = mo.btf_value_type_id = 0;
+		fd = bpf_map_create(type, name, key_size, value_size, max, &mo);
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+struct gen_fds {
+	int services, nodes, maglev, vips, cids;
+};
+
+static void
+gen_close(struct gen_fds *g)
+{
+	int *fds[] = { &g->services, &g->nodes, &g->maglev, &g->vips, &g->cids };
+	unsigned i;
+
+	for (i = 0; i < 5; i++)
+		if (*fds[i] > 0)
+			close(*fds[i]);
+}
+
+static int
+fill_array(int fd, const void *values, __u32 n, size_t size)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	__u32 *keys, i, count = n;
+	int ret;
+
+	if (!n)
+		return 0;
+	keys = malloc(n * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		keys[i] = i;
+	ret = bpf_map_update_batch(fd, keys, values, &count, &bo);
+	if (ret && errno == EINVAL) {
+		/* Kernels without batch ops on arrays: one by one. */
+		for (ret = 0, i = 0; i < n && !ret; i++)
+			ret = bpf_map_update_elem(fd, &keys[i], (const char *)values + i * size, 0);
+	}
+	free(keys);
+	return ret ? -errno : 0;
+}
+
+static int
+gen_build(struct steer_backend_xdp *x, const struct steer_image *img, struct gen_fds *g)
+{
+	__u32 i;
+	int ret;
+
+	memset(g, -1, sizeof(*g));
+	g->services = inner_create(x, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct steer_service),
+				   STEER_MAX_SERVICES, 0, "steer_svc_gen", "__u32",
+				   "steer_service");
+	g->nodes = inner_create(x, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct steer_node),
+				STEER_MAX_NODES, 0, "steer_node_gen", "__u32", "steer_node");
+	g->maglev = inner_create(x, BPF_MAP_TYPE_ARRAY, 4, 4, img->maglev_len ? img->maglev_len : 1,
+				 BPF_F_INNER_MAP, "steer_mag_gen", "__u32", "__u32");
+	g->vips = inner_create(x, BPF_MAP_TYPE_HASH, sizeof(struct steer_vip_key),
+			       sizeof(struct steer_vip_set), STEER_MAX_VIP_ADDRS, 0, "steer_vip_gen",
+			       "steer_vip_key", "steer_vip_set");
+	g->cids = inner_create(x, BPF_MAP_TYPE_HASH, 4, 4, STEER_MAX_SERVICES, 0, "steer_cid_gen",
+			       "__u32", "__u32");
+	if (g->services < 0 || g->nodes < 0 || g->maglev < 0 || g->vips < 0 || g->cids < 0)
+		return g->services < 0 ? g->services : g->nodes < 0 ? g->nodes :
+		       g->maglev < 0 ? g->maglev : g->vips < 0 ? g->vips : g->cids;
+	if ((ret = fill_array(g->services, img->services, img->n_services, sizeof(*img->services))) ||
+	    (ret = fill_array(g->nodes, img->nodes, img->n_nodes, sizeof(*img->nodes))) ||
+	    (ret = fill_array(g->maglev, img->maglev, img->maglev_len, sizeof(__u32))))
+		return ret;
+	for (i = 0; i < img->n_vips; i++)
+		if (bpf_map_update_elem(g->vips, &img->vip_keys[i], &img->vip_sets[i], 0))
+			return -errno;
+	for (i = 0; i < img->n_cids; i++)
+		if (bpf_map_update_elem(g->cids, &img->cid_keys[i], &img->cid_services[i], 0))
+			return -errno;
+	return 0;
+}
+
+static int
+outer_set(struct bpf_map *outer, __u32 slot, int fd)
+{
+	return bpf_map_update_elem(bpf_map__fd(outer), &slot, &fd, 0) ? -errno : 0;
+}
+
+int
+steer_xdp_apply(struct steer_backend_xdp *x, const struct steer_image *img, char *err,
+		size_t errlen)
+{
+	struct steer_active act = { 0 };
+	struct gen_fds g;
+	__u32 next, zero = 0;
+	int ret;
+
+	if (active_get(x, &act))
+		return errf(err, errlen, -errno, "cannot read steer_active: %s", strerror(errno));
+	next = (act.gen & 1) ^ 1;
+	ret = gen_build(x, img, &g);
+	if (ret) {
+		gen_close(&g);
+		return errf(err, errlen, ret, "cannot build table maps: %s", strerror(-ret));
+	}
+	if ((ret = outer_set(x->skel->maps.steer_services, next, g.services)) ||
+	    (ret = outer_set(x->skel->maps.steer_nodes, next, g.nodes)) ||
+	    (ret = outer_set(x->skel->maps.steer_maglev, next, g.maglev)) ||
+	    (ret = outer_set(x->skel->maps.steer_vips, next, g.vips)) ||
+	    (ret = outer_set(x->skel->maps.steer_cids, next, g.cids))) {
+		gen_close(&g);
+		return errf(err, errlen, ret, "cannot install table maps: %s", strerror(-ret));
+	}
+	if (bpf_map__update_elem(x->skel->maps.steer_gateway, &next, sizeof(next), &img->gw,
+				 sizeof(img->gw), 0)) {
+		ret = -errno;
+		gen_close(&g);
+		return errf(err, errlen, ret, "cannot write steer_gateway: %s", strerror(-ret));
+	}
+	act.gen = next;
+	act.version = img->gw.version;
+	/* The switch: one 16-byte value, read once per packet. */
+	if (bpf_map__update_elem(x->skel->maps.steer_active, &zero, sizeof(zero), &act,
+				 sizeof(act), 0)) {
+		ret = -errno;
+		gen_close(&g);
+		return errf(err, errlen, ret, "cannot switch generation: %s", strerror(-ret));
+	}
+	/* A map-in-map update returns after an RCU grace period: from here
+	 * on no packet uses the old generation, and the next apply may
+	 * rebuild it. */
+	ret = outer_set(x->skel->maps.steer_services, STEER_GEN_SCRATCH, g.services);
+	gen_close(&g);
+	if (ret)
+		return errf(err, errlen, ret, "cannot wait for readers: %s", strerror(-ret));
+	return 0;
+}
+
+/* Open the inner map of the active generation behind outer. */
+static int
+inner_fd(struct bpf_map *outer, __u32 gen)
+{
+	__u32 id = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(outer), &gen, &id))
+		return -errno;
+	return bpf_map_get_fd_by_id(id);
+}
+
+int
+steer_xdp_read_current(struct steer_backend_xdp *x, struct steer_image **out)
+{
+	struct steer_active act;
+	struct steer_image *img;
+	int sfd = -1, nfd = -1, ret = 0;
+	__u32 i;
+
+	*out = NULL;
+	if (active_get(x, &act) || act.version == 0)
+		return 0;
+	img = calloc(1, sizeof(*img));
+	if (!img)
+		return -ENOMEM;
+	img->services = calloc(STEER_MAX_SERVICES, sizeof(*img->services));
+	img->nodes = calloc(STEER_MAX_NODES, sizeof(*img->nodes));
+	sfd = inner_fd(x->skel->maps.steer_services, act.gen);
+	nfd = inner_fd(x->skel->maps.steer_nodes, act.gen);
+	if (!img->services || !img->nodes || sfd < 0 || nfd < 0 ||
+	    bpf_map__lookup_elem(x->skel->maps.steer_gateway, &act.gen, sizeof(act.gen), &img->gw,
+				 sizeof(img->gw), 0)) {
+		ret = -ENOENT;
+		goto out;
+	}
+	for (i = 0; i < STEER_MAX_SERVICES; i++)
+		if (!bpf_map_lookup_elem(sfd, &i, &img->services[i]) && img->services[i].name[0])
+			img->n_services = i + 1;
+	for (i = 0; i < STEER_MAX_NODES; i++)
+		if (!bpf_map_lookup_elem(nfd, &i, &img->nodes[i]) && img->nodes[i].family)
+			img->n_nodes = i + 1;
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (nfd >= 0)
+		close(nfd);
+	if (ret)
+		steer_image_free(img);
+	else
+		*out = img;
+	return ret;
+}
+
+static void
+link_path(const struct steer_backend_xdp *x, const char *ifname, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/link_%s", x->pin_dir, ifname);
+}
+
+static int
+attach_one(struct steer_backend_xdp *x, const char *ifname, bool generic, char *err,
+	   size_t errlen)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo);
+	struct steer_xdp_iface *ifc = &x->ifaces[x->n_ifaces];
+	int prog = bpf_program__fd(x->skel->progs.steer_xdp), fd;
+	struct bpf_prog_info info = { 0 };
+	__u32 ilen = sizeof(info);
+	unsigned ifindex = if_nametoindex(ifname);
+	char path[300];
+
+	if (!ifindex)
+		return errf(err, errlen, -ENODEV, "interface %s: no such interface", ifname);
+	link_path(x, ifname, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		/* Adopt: swap the program under the running link, no gap. */
+		if (bpf_link_update(fd, prog, NULL)) {
+			int ret = -errno;
+
+			close(fd);
+			return errf(err, errlen, ret, "interface %s: cannot update pinned link: %s",
+				    ifname, strerror(-ret));
+		}
+	} else {
+		lo.flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+		fd = bpf_link_create(prog, (int)ifindex, BPF_XDP, &lo);
+		if (fd < 0) {
+			int ret = -errno;
+
+			return errf(err, errlen, ret, "interface %s: cannot attach XDP in %s mode: %s%s",
+				    ifname, generic ? "generic" : "native", strerror(-ret),
+				    generic ? "" : " (the driver may lack native XDP; "
+				    "\"xdp_mode\": \"generic\" forces generic mode)");
+		}
+		if (bpf_obj_pin(fd, path)) {
+			int ret = -errno;
+
+			close(fd);
+			return errf(err, errlen, ret, "interface %s: cannot pin link at %s: %s",
+				    ifname, path, strerror(-ret));
+		}
+	}
+	close(fd);
+	bpf_obj_get_info_by_fd(prog, &info, &ilen);
+	snprintf(ifc->name, sizeof(ifc->name), "%s", ifname);
+	ifc->ifindex = ifindex;
+	ifc->generic = generic;
+	ifc->prog_id = info.id;
+	x->n_ifaces++;
+	return 0;
+}
+
+int
+steer_xdp_attach(struct steer_backend_xdp *x, const struct steer_config *cfg, char *err,
+		 size_t errlen)
+{
+	struct steer_xdp_iface old[STEER_MAX_IFACES];
+	unsigned n_old = x->n_ifaces, i, j;
+	int ret;
+
+	memcpy(old, x->ifaces, sizeof(old));
+	x->n_ifaces = 0;
+	for (i = 0; i < cfg->n_ifaces; i++) {
+		ret = attach_one(x, cfg->ifaces[i], cfg->xdp_generic, err, errlen);
+		if (ret)
+			return ret;
+	}
+	/* Interfaces dropped from the config lose the program. */
+	for (i = 0; i < n_old; i++) {
+		char path[300];
+
+		for (j = 0; j < cfg->n_ifaces; j++)
+			if (!strcmp(old[i].name, cfg->ifaces[j]))
+				break;
+		if (j < cfg->n_ifaces)
+			continue;
+		link_path(x, old[i].name, path, sizeof(path));
+		unlink(path);
+	}
+	return 0;
+}
+
+int
+steer_xdp_ifaces(struct steer_backend_xdp *x, struct steer_xdp_iface *out, unsigned max)
+{
+	unsigned n = x->n_ifaces < max ? x->n_ifaces : max;
+
+	memcpy(out, x->ifaces, n * sizeof(*out));
+	return (int)n;
+}
+
+static int
+sum_percpu(struct bpf_map *m, __u32 key, size_t value_size, int ncpus, __u64 *out,
+	   size_t nfields)
+{
+	size_t stride = (value_size + 7) & ~(size_t)7, f;
+	__u8 *buf = calloc((size_t)ncpus, stride);
+	int c;
+
+	if (!buf)
+		return -ENOMEM;
+	if (bpf_map__lookup_elem(m, &key, sizeof(key), buf, (size_t)ncpus * stride, 0)) {
+		free(buf);
+		return -errno;
+	}
+	for (c = 0; c < ncpus; c++)
+		for (f = 0; f < nfields; f++)
+			out[f] += ((__u64 *)(buf + (size_t)c * stride))[f];
+	free(buf);
+	return 0;
+}
+
+int
+steer_xdp_stats(struct steer_backend_xdp *x, struct steer_xdp_stats *out)
+{
+	__u32 i;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < STEER_CTR_MAX; i++)
+		if ((ret = sum_percpu(x->skel->maps.steer_counters, i, 8, x->ncpus,
+				      &out->counters[i], 1)))
+			return ret;
+	for (i = 0; i < STEER_MAX_SERVICES; i++)
+		if ((ret = sum_percpu(x->skel->maps.steer_svc_stats, i, sizeof(struct steer_stats),
+				      x->ncpus, &out->services[i].packets, 3)))
+			return ret;
+	for (i = 0; i < STEER_MAX_NODES; i++)
+		if ((ret = sum_percpu(x->skel->maps.steer_node_stats, i, sizeof(struct steer_stats),
+				      x->ncpus, &out->nodes[i].packets, 3)))
+			return ret;
+	return 0;
+}
+
+int
+steer_xdp_flow(struct steer_backend_xdp *x, const struct steer_flow_key *k, struct steer_flow *out)
+{
+	return bpf_map__lookup_elem(x->skel->maps.steer_flows, k, sizeof(*k), out, sizeof(*out), 0) ?
+		       -errno : 0;
+}
+
+int
+steer_xdp_detach(struct steer_backend_xdp *x)
+{
+	char path[300];
+	unsigned i;
+
+	for (i = 0; i < x->n_ifaces; i++) {
+		link_path(x, x->ifaces[i].name, path, sizeof(path));
+		unlink(path);
+	}
+	x->n_ifaces = 0;
+	bpf_object__unpin_maps(x->skel->obj, NULL);
+	rmdir(x->pin_dir);
+	return 0;
+}

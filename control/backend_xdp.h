@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The XDP backend: load and attach steer_xdp, pin its maps and links under
+ * /sys/fs/bpf/steer/<gateway>/, adopt what an earlier steerd left there, and
+ * apply table images atomically. */
+#ifndef STEER_BACKEND_XDP_H
+#define STEER_BACKEND_XDP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compile.h"
+#include "config.h"
+#include "steer/counters.h"
+
+#define STEER_PIN_ROOT "/sys/fs/bpf/steer"
+
+struct steer_backend_xdp;
+
+struct steer_xdp_opts {
+	const char *pin_root;      /* default STEER_PIN_ROOT */
+	unsigned flow_entries;     /* 0: default, or the pinned table's size */
+};
+
+struct steer_xdp_iface {
+	char name[16];
+	unsigned ifindex;
+	bool generic;
+	unsigned prog_id;
+};
+
+/* Totals over all CPUs. */
+struct steer_xdp_stats {
+	__u64 counters[STEER_CTR_MAX];
+	struct steer_stats services[STEER_MAX_SERVICES];
+	struct steer_stats nodes[STEER_MAX_NODES];
+};
+
+/* Load the program, reusing maps pinned by an earlier steerd. */
+int steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts,
+		   struct steer_backend_xdp **out, char *err, size_t errlen);
+/* True when pinned state from an earlier run was found and reused. */
+bool steer_xdp_adopted(const struct steer_backend_xdp *x);
+/* The running table's slots, names and gateway settings (hash seed), as an
+ * image to compile against; *out is NULL when nothing is loaded. */
+int steer_xdp_read_current(struct steer_backend_xdp *x, struct steer_image **out);
+/* Install img as the next generation and switch to it. */
+int steer_xdp_apply(struct steer_backend_xdp *x, const struct steer_image *img, char *err,
+		    size_t errlen);
+/* Attach to every configured interface (replacing the program of a pinned
+ * link without a gap), and detach from interfaces no longer configured. */
+int steer_xdp_attach(struct steer_backend_xdp *x, const struct steer_config *cfg, char *err,
+		     size_t errlen);
+int steer_xdp_ifaces(struct steer_backend_xdp *x, struct steer_xdp_iface *out, unsigned max);
+int steer_xdp_stats(struct steer_backend_xdp *x, struct steer_xdp_stats *out);
+int steer_xdp_flow(struct steer_backend_xdp *x, const struct steer_flow_key *k,
+		   struct steer_flow *out);
+/* Remove links and pinned maps: the program stops on every interface. */
+int steer_xdp_detach(struct steer_backend_xdp *x);
+void steer_xdp_close(struct steer_backend_xdp *x);
+const char *steer_xdp_pin_dir(const struct steer_backend_xdp *x);
+
+#endif

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* steerd: config -> compile -> apply, and the read-only views. Validation
+ * happens before anything is touched, so a bad config changes nothing. */
+#include "daemon.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "log.h"
+#include "steer/counters.h"
+
+static const char *const counter_names[] = {
+#define STEER_X_NAME(id, name, kind) name,
+	STEER_COUNTER_LIST(STEER_X_NAME)
+#undef STEER_X_NAME
+};
+
+static const int counter_kinds[] = {
+#define STEER_X_KIND(id, name, kind) kind,
+	STEER_COUNTER_LIST(STEER_X_KIND)
+#undef STEER_X_KIND
+};
+
+static unsigned
+iface_mtu(const char *name)
+{
+	char path[128];
+	unsigned mtu = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", name);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%u", &mtu) != 1)
+		mtu = 0;
+	fclose(f);
+	return mtu;
+}
+
+/* With a configured next-hop MAC, packets leave by the interface they came
+ * in on: the smallest MTU of our interfaces bounds them (spec §4). */
+static void
+set_mtu(struct steer_image *img, const struct steer_config *cfg)
+{
+	unsigned i, m, min = 0;
+
+	for (i = 0; i < cfg->n_ifaces; i++) {
+		m = iface_mtu(cfg->ifaces[i]);
+		if (m && (!min || m < min))
+			min = m;
+	}
+	if (min)
+		img->gw.mtu = (__u16)(min > 0xffff ? 0xffff : min);
+}
+
+static int
+config_error(const struct steer_error *e, char *err, size_t errlen)
+{
+	steer_error_format(e, err, errlen);
+	return -EINVAL;
+}
+
+static void
+apply_seed(struct steerd *d, struct steer_config *cfg)
+{
+	if (cfg->has_seed)
+		return;
+	cfg->hash_key[0] = d->seed[0];
+	cfg->hash_key[1] = d->seed[1];
+}
+
+static int
+check_interfaces(const struct steer_config *cfg, char *err, size_t errlen)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_ifaces; i++) {
+		if (!if_nametoindex(cfg->ifaces[i])) {
+			snprintf(err, errlen, "%s: gateway.interfaces[%u]: no interface named \"%s\"",
+				 cfg->file, i, cfg->ifaces[i]);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+int
+steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t errlen)
+{
+	struct steer_xdp_opts xo = { .pin_root = o->pin_root, .flow_entries = o->flow_entries };
+	struct steer_image *prev = NULL;
+	struct steer_error e;
+	__u64 version = 1;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	pthread_mutex_init(&d->lock, NULL);
+	d->opts = *o;
+	clock_gettime(CLOCK_MONOTONIC, &d->started);
+	snprintf(d->config_path, sizeof(d->config_path), "%s", o->config_path);
+	ret = steer_config_load(d->config_path, &d->cfg, &e);
+	if (ret)
+		return config_error(&e, err, errlen);
+	if (d->cfg->dataplane != STEER_DATAPLANE_XDP) {
+		snprintf(err, errlen, "%s: gateway.dataplane: \"dpdk\" needs steer-dpdk, which this "
+			 "version does not drive yet; use \"xdp\"", d->config_path);
+		return -ENOTSUP;
+	}
+	if ((ret = check_interfaces(d->cfg, err, errlen)))
+		return ret;
+	snprintf(d->socket_path, sizeof(d->socket_path), "%s",
+		 o->socket_path ? o->socket_path : d->cfg->api_socket);
+
+	ret = steer_xdp_open(d->cfg, &xo, &d->xdp, err, errlen);
+	if (ret)
+		return ret;
+	d->adopted = steer_xdp_adopted(d->xdp);
+	if (d->adopted) {
+		ret = steer_xdp_read_current(d->xdp, &prev);
+		if (ret)
+			steer_log(STEER_LOG_WARN, "pinned state in %s unreadable (%s): starting fresh",
+				  steer_xdp_pin_dir(d->xdp), strerror(-ret));
+	}
+	if (d->cfg->has_seed) {
+		d->seed_source = STEERD_SEED_CONFIG;
+		d->seed[0] = d->cfg->hash_key[0];
+		d->seed[1] = d->cfg->hash_key[1];
+	} else if (prev) {
+		d->seed_source = STEERD_SEED_ADOPTED;
+		d->seed[0] = prev->gw.hash_key[0];
+		d->seed[1] = prev->gw.hash_key[1];
+		steer_log(STEER_LOG_WARN, "no gateway.hash_seed: keeping the running table's seed; "
+			  "a fleet of gateways needs one shared seed in the config");
+	} else {
+		d->seed_source = STEERD_SEED_GENERATED;
+		if (getrandom(d->seed, sizeof(d->seed), 0) != sizeof(d->seed)) {
+			snprintf(err, errlen, "cannot generate a hash seed: %s", strerror(errno));
+			ret = -errno;
+			goto fail;
+		}
+		steer_log(STEER_LOG_WARN, "no gateway.hash_seed: generated one; a fleet of "
+			  "gateways needs one shared seed in the config, or they disagree on flows");
+	}
+	apply_seed(d, d->cfg);
+	if (prev)
+		version = prev->gw.version + 1;
+	ret = steer_compile(d->cfg, prev, version, &d->img);
+	steer_image_free(prev);
+	if (ret) {
+		snprintf(err, errlen, "cannot compile the table: %s", strerror(-ret));
+		goto fail;
+	}
+	set_mtu(d->img, d->cfg);
+	/* Tables first, then the program: the first packet finds a table. */
+	ret = steer_xdp_apply(d->xdp, d->img, err, errlen);
+	if (ret)
+		goto fail;
+	ret = steer_xdp_attach(d->xdp, d->cfg, err, errlen);
+	if (ret)
+		goto fail;
+	steer_log(STEER_LOG_INFO, "%s gateway %s: table version %llu, %u services, %u nodes, "
+		  "pinned at %s", d->adopted ? "adopted" : "started", d->cfg->name,
+		  (unsigned long long)version, d->cfg->n_services, d->cfg->n_nodes,
+		  steer_xdp_pin_dir(d->xdp));
+	return 0;
+fail:
+	/* Nothing of ours stays attached after a failed fresh start. */
+	if (!d->adopted)
+		steer_xdp_detach(d->xdp);
+	steer_xdp_close(d->xdp);
+	d->xdp = NULL;
+	steer_image_free(d->img);
+	d->img = NULL;
+	return ret;
+}
+
+int
+steerd_reload(struct steerd *d, char *err, size_t errlen)
+{
+	struct steer_config *cfg = NULL;
+	struct steer_image *img = NULL;
+	struct steer_error e;
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	ret = steer_config_load(d->config_path, &cfg, &e);
+	if (ret) {
+		config_error(&e, err, errlen);
+		goto out;
+	}
+	if (strcmp(cfg->name, d->cfg->name) || cfg->dataplane != d->cfg->dataplane ||
+	    cfg->xdp_generic != d->cfg->xdp_generic || strcmp(cfg->api_socket, d->cfg->api_socket)) {
+		snprintf(err, errlen, "%s: gateway.name, dataplane, xdp_mode and api.socket change "
+			 "only with a restart of steerd", d->config_path);
+		ret = -EINVAL;
+		goto out;
+	}
+	if ((ret = check_interfaces(cfg, err, errlen)))
+		goto out;
+	apply_seed(d, cfg);
+	ret = steer_compile(cfg, d->img, d->img->gw.version + 1, &img);
+	if (ret) {
+		snprintf(err, errlen, "cannot compile the table: %s", strerror(-ret));
+		goto out;
+	}
+	set_mtu(img, cfg);
+	ret = steer_xdp_apply(d->xdp, img, err, errlen);
+	if (ret)
+		goto out;
+	ret = steer_xdp_attach(d->xdp, cfg, err, errlen);
+	if (ret)
+		goto out;
+	steer_config_free(d->cfg);
+	steer_image_free(d->img);
+	d->cfg = cfg;
+	d->img = img;
+	cfg = NULL;
+	img = NULL;
+	d->reloads++;
+	steer_log(STEER_LOG_INFO, "reloaded %s: table version %llu", d->config_path,
+		  (unsigned long long)d->img->gw.version);
+out:
+	if (ret)
+		steer_log(STEER_LOG_ERROR, "reload rejected, running table unchanged: %s", err);
+	steer_config_free(cfg);
+	steer_image_free(img);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+void
+steerd_stop(struct steerd *d)
+{
+	if (d->xdp) {
+		if (d->opts.detach_on_exit) {
+			steer_xdp_detach(d->xdp);
+			steer_log(STEER_LOG_INFO, "detached from every interface and removed %s",
+				  steer_xdp_pin_dir(d->xdp));
+		} else {
+			steer_log(STEER_LOG_INFO, "exiting; the pinned program keeps forwarding "
+				  "(steerd --detach-on-exit removes it)");
+		}
+		steer_xdp_close(d->xdp);
+	}
+	steer_image_free(d->img);
+	steer_config_free(d->cfg);
+	d->xdp = NULL;
+	d->img = NULL;
+	d->cfg = NULL;
+}
+
+static json_t *
+addr_json(const __u8 *addr, __u8 family)
+{
+	struct steer_addr a = { .family = family };
+	char buf[64];
+
+	memcpy(a.addr, addr, 16);
+	steer_addr_format(&a, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+json_t *
+steerd_status(struct steerd *d)
+{
+	struct steer_xdp_iface ifs[STEER_MAX_IFACES];
+	static const char *const seeds[] = { "config", "adopted", "generated" };
+	struct timespec now;
+	json_t *o, *att;
+	int n, i;
+
+	pthread_mutex_lock(&d->lock);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	att = json_array();
+	n = steer_xdp_ifaces(d->xdp, ifs, STEER_MAX_IFACES);
+	for (i = 0; i < n; i++) {
+		__u32 id = 0;
+		int ok = bpf_xdp_query_id((int)ifs[i].ifindex, ifs[i].generic ? XDP_FLAGS_SKB_MODE :
+							     XDP_FLAGS_DRV_MODE, &id) == 0;
+
+		json_array_append_new(att, json_pack("{s:s, s:I, s:s, s:I, s:b}", "interface",
+			ifs[i].name, "ifindex", (json_int_t)ifs[i].ifindex, "mode",
+			ifs[i].generic ? "generic" : "native", "prog_id", (json_int_t)ifs[i].prog_id,
+			"attached", ok && id == ifs[i].prog_id));
+	}
+	o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:b, s:o, s:I, s:I, s:s, s:I}",
+		      "gateway", d->cfg->name, "dataplane", "xdp",
+		      "table_version", (json_int_t)d->img->gw.version,
+		      "uptime_s", (json_int_t)(now.tv_sec - d->started.tv_sec),
+		      "config", d->config_path, "pin_dir", steer_xdp_pin_dir(d->xdp),
+		      "adopted", d->adopted, "attach", att,
+		      "services", (json_int_t)d->cfg->n_services,
+		      "nodes", (json_int_t)d->cfg->n_nodes, "hash_seed", seeds[d->seed_source],
+		      "reloads", (json_int_t)d->reloads);
+	pthread_mutex_unlock(&d->lock);
+	return o;
+}
+
+json_t *
+steerd_stats(struct steerd *d)
+{
+	struct steer_xdp_stats *st = calloc(1, sizeof(*st));
+	json_t *o, *traffic, *pass, *drops, *svcs, *nodes;
+	unsigned i;
+
+	if (!st)
+		return NULL;
+	pthread_mutex_lock(&d->lock);
+	if (steer_xdp_stats(d->xdp, st)) {
+		pthread_mutex_unlock(&d->lock);
+		free(st);
+		return NULL;
+	}
+	traffic = json_object();
+	pass = json_object();
+	drops = json_object();
+	for (i = 0; i < STEER_CTR_MAX; i++) {
+		json_t *into = counter_kinds[i] == STEER_CTR_KIND_DROP ? drops :
+			       counter_kinds[i] == STEER_CTR_KIND_PASS ? pass : traffic;
+
+		json_object_set_new(into, counter_names[i], json_integer((json_int_t)st->counters[i]));
+	}
+	svcs = json_object();
+	for (i = 0; i < d->img->n_services; i++) {
+		const struct steer_service *s = &d->img->services[i];
+
+		if (!s->name[0])
+			continue;
+		json_object_set_new(svcs, s->name, json_pack("{s:I, s:I, s:I, s:I}", "cid",
+			(json_int_t)s->cid, "packets", (json_int_t)st->services[i].packets, "bytes",
+			(json_int_t)st->services[i].bytes, "drops", (json_int_t)st->services[i].drops));
+	}
+	nodes = json_object();
+	for (i = 0; i < d->img->n_nodes; i++) {
+		const struct steer_node *n = &d->img->nodes[i];
+
+		if (!n->family)
+			continue;
+		json_object_set_new(nodes, n->name, json_pack("{s:I, s:I}", "packets",
+			(json_int_t)st->nodes[i].packets, "bytes", (json_int_t)st->nodes[i].bytes));
+	}
+	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "table_version",
+		      (json_int_t)d->img->gw.version, "traffic", traffic, "pass", pass, "drops",
+		      drops, "services", svcs, "nodes", nodes);
+	pthread_mutex_unlock(&d->lock);
+	free(st);
+	return o;
+}
+
+static json_t *
+service_json(struct steerd *d, unsigned idx)
+{
+	const struct steer_cfg_service *s = &d->cfg->services[idx];
+	static const char *const protos[] = { [0] = "any", [6] = "tcp", [17] = "udp" };
+	json_t *vips = json_array(), *members = json_array();
+	unsigned i;
+
+	for (i = 0; i < s->n_vips; i++) {
+		char a[64], v[96];
+
+		steer_addr_format(&s->vips[i].addr, a, sizeof(a));
+		snprintf(v, sizeof(v), s->vips[i].addr.family == STEER_AF_INET6 ? "[%s]:%u/%s" :
+			 "%s:%u/%s", a, s->vips[i].port, protos[s->vips[i].proto]);
+		json_array_append_new(vips, json_string(v));
+	}
+	for (i = 0; i < s->n_members; i++) {
+		const struct steer_cfg_node *n = &d->cfg->nodes[s->members[i].node];
+
+		json_array_append_new(members, json_pack("{s:s, s:I, s:s, s:b}", "node", n->name,
+			"weight", (json_int_t)s->members[i].weight, "state",
+			steer_node_state_name(n->state), "eligible",
+			n->state == STEER_NODE_UP && s->members[i].weight > 0));
+	}
+	return json_pack("{s:s, s:I, s:o, s:o, s:s, s:s, s:I, s:I, s:I}", "name", s->name, "cid",
+			 (json_int_t)s->cid, "vips", vips, "nodes", members, "policy",
+			 steer_policy_name(s->policy), "encap",
+			 s->encap == STEER_ENCAP_GUE ? "gue" : "ipip", "affinity_timeout_s",
+			 (json_int_t)s->affinity_timeout_s, "table_size", (json_int_t)s->table_size,
+			 "table_version", (json_int_t)d->img->gw.version);
+}
+
+json_t *
+steerd_services(struct steerd *d, const char *name)
+{
+	json_t *o = NULL;
+	unsigned i;
+
+	pthread_mutex_lock(&d->lock);
+	if (name) {
+		int idx = steer_service_index(d->cfg, name);
+
+		if (idx >= 0)
+			o = service_json(d, (unsigned)idx);
+	} else {
+		o = json_array();
+		for (i = 0; i < d->cfg->n_services; i++)
+			json_array_append_new(o, service_json(d, i));
+	}
+	pthread_mutex_unlock(&d->lock);
+	return o;
+}
+
+json_t *
+steerd_nodes(struct steerd *d)
+{
+	json_t *arr = json_array();
+	unsigned i, l;
+
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < d->cfg->n_nodes; i++) {
+		const struct steer_cfg_node *n = &d->cfg->nodes[i];
+		json_t *labels = json_object();
+
+		for (l = 0; l < n->n_labels; l++)
+			json_object_set_new(labels, n->labels[l].key, json_string(n->labels[l].value));
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:s, s:f, s:o}", "name",
+			n->name, "address", addr_json(n->addr.addr, n->addr.family), "region",
+			n->region, "state", steer_node_state_name(n->state), "capacity", n->capacity,
+			"labels", labels));
+	}
+	pthread_mutex_unlock(&d->lock);
+	return arr;
+}
+
+static int
+flow_get(void *ctx, const struct steer_flow_key *k, struct steer_flow *f)
+{
+	return steer_xdp_flow(ctx, k, f);
+}
+
+int
+steerd_lookup(struct steerd *d, const struct steer_lookup_req *r, json_t **out, char *err,
+	      size_t errlen)
+{
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	ret = steer_lookup(d->img, r, flow_get, d->xdp, out, err, errlen);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}

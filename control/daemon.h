@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* steerd's state and the operations the API and signals call: start,
+ * reload, and the JSON views. Every call takes the lock: the API thread
+ * and the signal loop never see a half-applied state. */
+#ifndef STEER_DAEMON_H
+#define STEER_DAEMON_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "backend_xdp.h"
+#include "compile.h"
+#include "config.h"
+#include "lookup.h"
+
+struct steerd_opts {
+	const char *config_path;
+	const char *pin_root;       /* NULL: /sys/fs/bpf/steer */
+	const char *socket_path;    /* NULL: from the config */
+	unsigned flow_entries;
+	bool detach_on_exit;
+};
+
+enum steerd_seed_source { STEERD_SEED_CONFIG, STEERD_SEED_ADOPTED, STEERD_SEED_GENERATED };
+
+struct steerd {
+	pthread_mutex_t lock;
+	struct steerd_opts opts;
+	char config_path[STEER_PATH_LEN];
+	char socket_path[STEER_PATH_LEN];
+	struct steer_config *cfg;
+	struct steer_image *img;
+	struct steer_backend_xdp *xdp;
+	struct timespec started;
+	bool adopted;
+	enum steerd_seed_source seed_source;
+	__u64 seed[2];
+	unsigned reloads;
+};
+
+/* Validate the config, load, adopt or attach, apply the first table. On
+ * failure nothing is attached and err says why. */
+int steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t errlen);
+/* Re-read the config file and apply it atomically; a bad file changes
+ * nothing. */
+int steerd_reload(struct steerd *d, char *err, size_t errlen);
+void steerd_stop(struct steerd *d);
+
+json_t *steerd_status(struct steerd *d);
+json_t *steerd_stats(struct steerd *d);
+json_t *steerd_services(struct steerd *d, const char *name);
+json_t *steerd_nodes(struct steerd *d);
+int steerd_lookup(struct steerd *d, const struct steer_lookup_req *r, json_t **out, char *err,
+		  size_t errlen);
+
+#endif

@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* steerctl: the operator's CLI. It talks HTTP to steerd over the Unix
+ * socket (libcurl), prints tables for people and JSON (-j) for scripts.
+ * Exit: 0 ok, 1 rejected, 2 usage, 3 steerd unreachable (spec §8). */
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define EXIT_REJECTED 1
+#define EXIT_USAGE 2
+#define EXIT_UNREACHABLE 3
+
+static const char *socket_path = STEER_DEFAULT_SOCKET;
+static int json_out;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"Usage: steerctl [-s SOCKET] [-j] COMMAND [ARGS]\n"
+"\n"
+"Operate a running steerd over its API socket.\n"
+"\n"
+"Commands:\n"
+"  status                     gateway, table version, uptime, attach state\n"
+"  stats                      packets, bytes and drops by reason, service, node\n"
+"  services [NAME]            services with their nodes and weights\n"
+"  nodes                      nodes and their state\n"
+"  lookup KEY=VALUE...        which node a flow goes to, and why; keys:\n"
+"                             service, src, sport, dst, dport, proto (tcp|udp),\n"
+"                             token (with service: a session token)\n"
+"  reload                     re-read the config file; a bad file changes nothing\n"
+"  decide FILE                apply a scheduler decision batch (JSON)\n"
+"  metrics FILE               report node metrics (JSON)\n"
+"  node NAME state STATE      set a node up, draining or down\n"
+"  check-config FILE          validate a config offline (no steerd needed)\n"
+"\n"
+"Options:\n"
+"  -s, --socket PATH          API socket (default " STEER_DEFAULT_SOCKET ")\n"
+"  -j, --json                 print JSON\n"
+"  -h, --help                 this text\n"
+"\n"
+"Exit status: 0 ok, 1 rejected by steerd (or an invalid config for\n"
+"check-config), 2 usage error, 3 steerd unreachable.\n"
+"\n"
+"Example:\n"
+"  steerctl lookup src=198.18.200.1 sport=40000 dst=198.18.0.100 dport=443 proto=tcp\n");
+}
+
+struct buf {
+	char *data;
+	size_t len;
+};
+
+static size_t
+collect(char *p, size_t size, size_t n, void *ud)
+{
+	struct buf *b = ud;
+	char *next = realloc(b->data, b->len + size * n + 1);
+
+	if (!next)
+		return 0;
+	b->data = next;
+	memcpy(b->data + b->len, p, size * n);
+	b->len += size * n;
+	b->data[b->len] = 0;
+	return size * n;
+}
+
+/* One request; returns the HTTP status or -1 (unreachable), body in *out. */
+static long
+request(const char *method, const char *path, const char *body, json_t **out)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *hdr = NULL;
+	struct buf b = { 0 };
+	char url[1024];
+	long status = -1;
+	json_error_t jerr;
+	CURLcode rc;
+
+	*out = NULL;
+	if (!c)
+		return -1;
+	snprintf(url, sizeof(url), "http://localhost%s", path);
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (body) {
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	} else if (strcmp(method, "GET")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	}
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		*out = b.data ? json_loads(b.data, 0, &jerr) : NULL;
+		if (!*out)
+			*out = json_pack("{s:s}", "error", b.data ? b.data : "empty answer");
+	} else {
+		fprintf(stderr, "steerctl: steerd is not reachable on %s: %s\n", socket_path,
+			curl_easy_strerror(rc));
+	}
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+	free(b.data);
+	return status;
+}
+
+static void
+print_json(json_t *o)
+{
+	char *s = json_dumps(o, JSON_INDENT(2));
+
+	if (s)
+		puts(s);
+	free(s);
+}
+
+static __u64
+num(json_t *o, const char *key)
+{
+	return (__u64)json_integer_value(json_object_get(o, key));
+}
+
+static void
+print_status(json_t *o)
+{
+	json_t *a;
+	size_t i;
+
+	printf("gateway   %s (%s)\n", json_string_value(json_object_get(o, "gateway")),
+	       json_string_value(json_object_get(o, "dataplane")));
+	printf("table     version %llu, %llu services, %llu nodes\n",
+	       (unsigned long long)num(o, "table_version"), (unsigned long long)num(o, "services"),
+	       (unsigned long long)num(o, "nodes"));
+	printf("uptime    %llu s, %llu reloads\n", (unsigned long long)num(o, "uptime_s"),
+	       (unsigned long long)num(o, "reloads"));
+	printf("config    %s\n", json_string_value(json_object_get(o, "config")));
+	printf("pinned    %s%s\n", json_string_value(json_object_get(o, "pin_dir")),
+	       json_is_true(json_object_get(o, "adopted")) ? " (adopted)" : "");
+	printf("hash seed %s\n", json_string_value(json_object_get(o, "hash_seed")));
+	json_array_foreach(json_object_get(o, "attach"), i, a)
+		printf("%-9s %s XDP, prog id %llu, %s\n",
+		       json_string_value(json_object_get(a, "interface")),
+		       json_string_value(json_object_get(a, "mode")),
+		       (unsigned long long)num(a, "prog_id"),
+		       json_is_true(json_object_get(a, "attached")) ? "attached" : "NOT ATTACHED");
+}
+
+static void
+print_counters(const char *title, json_t *o)
+{
+	const char *k;
+	json_t *v;
+
+	printf("%-8s", title);
+	json_object_foreach(o, k, v)
+		printf(" %s %llu", k, (unsigned long long)json_integer_value(v));
+	printf("\n");
+}
+
+static void
+print_stats(json_t *o)
+{
+	const char *k;
+	json_t *v;
+
+	printf("table version %llu\n", (unsigned long long)num(o, "table_version"));
+	print_counters("traffic", json_object_get(o, "traffic"));
+	print_counters("pass", json_object_get(o, "pass"));
+	print_counters("drops", json_object_get(o, "drops"));
+	printf("\n%-24s %10s %12s %14s %10s\n", "SERVICE", "CID", "PACKETS", "BYTES", "DROPS");
+	json_object_foreach(json_object_get(o, "services"), k, v)
+		printf("%-24s %10llu %12llu %14llu %10llu\n", k, (unsigned long long)num(v, "cid"),
+		       (unsigned long long)num(v, "packets"), (unsigned long long)num(v, "bytes"),
+		       (unsigned long long)num(v, "drops"));
+	printf("\n%-24s %12s %14s\n", "NODE", "PACKETS", "BYTES");
+	json_object_foreach(json_object_get(o, "nodes"), k, v)
+		printf("%-24s %12llu %14llu\n", k, (unsigned long long)num(v, "packets"),
+		       (unsigned long long)num(v, "bytes"));
+}
+
+static void
+print_service(json_t *s)
+{
+	json_t *n;
+	size_t i;
+
+	printf("%s  cid %llu  policy %s  encap %s  table %llu  affinity %llu s\n",
+	       json_string_value(json_object_get(s, "name")), (unsigned long long)num(s, "cid"),
+	       json_string_value(json_object_get(s, "policy")),
+	       json_string_value(json_object_get(s, "encap")),
+	       (unsigned long long)num(s, "table_size"),
+	       (unsigned long long)num(s, "affinity_timeout_s"));
+	json_array_foreach(json_object_get(s, "vips"), i, n)
+		printf("  vip   %s\n", json_string_value(n));
+	json_array_foreach(json_object_get(s, "nodes"), i, n)
+		printf("  node  %-20s weight %-6llu %-9s%s\n",
+		       json_string_value(json_object_get(n, "node")),
+		       (unsigned long long)num(n, "weight"),
+		       json_string_value(json_object_get(n, "state")),
+		       json_is_true(json_object_get(n, "eligible")) ? "" : " (no new flows)");
+}
+
+static void
+print_nodes(json_t *o)
+{
+	json_t *n;
+	size_t i;
+
+	printf("%-20s %-40s %-10s %-10s\n", "NODE", "ADDRESS", "STATE", "REGION");
+	json_array_foreach(o, i, n)
+		printf("%-20s %-40s %-10s %-10s\n", json_string_value(json_object_get(n, "name")),
+		       json_string_value(json_object_get(n, "address")),
+		       json_string_value(json_object_get(n, "state")),
+		       json_string_value(json_object_get(n, "region")));
+}
+
+static void
+print_lookup(json_t *o)
+{
+	const char *why = json_string_value(json_object_get(o, "reason"));
+	json_t *node = json_object_get(o, "node");
+
+	if (json_is_null(node)) {
+		printf("%s (cid %llu): no eligible node: packets are dropped (no_node)\n",
+		       json_string_value(json_object_get(o, "service")),
+		       (unsigned long long)num(o, "cid"));
+		return;
+	}
+	printf("%s (cid %llu) -> %s %s, %s", json_string_value(json_object_get(o, "service")),
+	       (unsigned long long)num(o, "cid"), json_string_value(node),
+	       json_string_value(json_object_get(o, "address")),
+	       json_string_value(json_object_get(o, "encap")));
+	if (!strcmp(why, "affinity"))
+		printf(", by the flow's affinity entry\n");
+	else
+		printf(", Maglev slot %llu of %llu (hash %s)\n",
+		       (unsigned long long)num(o, "maglev_slot"),
+		       (unsigned long long)num(o, "table_size"),
+		       json_string_value(json_object_get(o, "hash")));
+}
+
+static char *
+read_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *data = NULL;
+	size_t len = 0, n;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		char *next = realloc(data, len + 65536 + 1);
+
+		if (!next) {
+			free(data);
+			fclose(f);
+			return NULL;
+		}
+		data = next;
+		n = fread(data + len, 1, 65536, f);
+		len += n;
+		if (n < 65536)
+			break;
+	}
+	data[len] = 0;
+	fclose(f);
+	return data;
+}
+
+static int
+check_config(const char *path)
+{
+	struct steer_config *cfg = NULL;
+	struct steer_error err;
+	char msg[1024];
+
+	if (steer_config_load(path, &cfg, &err)) {
+		steer_error_format(&err, msg, sizeof(msg));
+		if (json_out) {
+			json_t *o = json_pack("{s:b, s:s, s:s, s:i, s:i, s:s}", "valid", 0, "error",
+					      err.msg, "path", err.path, "line", err.line, "column",
+					      err.col, "message", msg);
+
+			print_json(o);
+			json_decref(o);
+		} else {
+			fprintf(stderr, "%s\n", msg);
+		}
+		return EXIT_REJECTED;
+	}
+	if (json_out) {
+		json_t *o = json_pack("{s:b, s:s, s:i, s:i}", "valid", 1, "gateway", cfg->name,
+				      "services", cfg->n_services, "nodes", cfg->n_nodes);
+
+		print_json(o);
+		json_decref(o);
+	} else {
+		printf("%s: valid (gateway %s, %u services, %u nodes)\n", path, cfg->name,
+		       cfg->n_services, cfg->n_nodes);
+	}
+	steer_config_free(cfg);
+	return 0;
+}
+
+/* Percent-encode a query value. */
+static void
+append_encoded(char *out, size_t cap, const char *s)
+{
+	size_t n = strlen(out);
+
+	for (; *s && n + 4 < cap; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    strchr("-._~", *s))
+			out[n++] = *s;
+		else
+			n += (size_t)snprintf(out + n, cap - n, "%%%02X", (unsigned char)*s);
+	}
+	out[n] = 0;
+}
+
+static int
+run(const char *method, const char *path, const char *body, void (*pretty)(json_t *))
+{
+	json_t *o;
+	long status = request(method, path, body, &o);
+	int ret = 0;
+
+	if (status < 0)
+		return EXIT_UNREACHABLE;
+	if (status >= 400) {
+		const char *e = json_string_value(json_object_get(o, "error"));
+		const char *p = json_string_value(json_object_get(o, "path"));
+
+		if (json_out)
+			print_json(o);
+		else
+			fprintf(stderr, "steerd: %s%s%s\n", p && *p ? p : "", p && *p ? ": " : "",
+				e ? e : "error");
+		ret = EXIT_REJECTED;
+	} else if (json_out || !pretty) {
+		print_json(o);
+	} else {
+		pretty(o);
+	}
+	json_decref(o);
+	return ret;
+}
+
+static void
+print_services(json_t *o)
+{
+	json_t *s;
+	size_t i;
+
+	if (json_is_object(o)) {
+		print_service(o);
+		return;
+	}
+	json_array_foreach(o, i, s)
+		print_service(s);
+}
+
+static void
+print_reload(json_t *o)
+{
+	printf("reloaded: table version %llu\n", (unsigned long long)num(o, "table_version"));
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd;
+	char path[2048];
+	int opt, ret, i;
+
+	while ((opt = getopt_long(argc, argv, "+s:jh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's': socket_path = optarg; break;
+		case 'j': json_out = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(cmd, "check-config")) {
+		if (argc != 1) {
+			fprintf(stderr, "steerctl: usage: check-config FILE\n");
+			return EXIT_USAGE;
+		}
+		return check_config(argv[0]);
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!strcmp(cmd, "status") && argc == 0) {
+		ret = run("GET", "/v1/status", NULL, print_status);
+	} else if (!strcmp(cmd, "stats") && argc == 0) {
+		ret = run("GET", "/v1/stats", NULL, print_stats);
+	} else if (!strcmp(cmd, "services") && argc <= 1) {
+		snprintf(path, sizeof(path), "/v1/services%s", argc ? "/" : "");
+		if (argc)
+			append_encoded(path, sizeof(path), argv[0]);
+		ret = run("GET", path, NULL, print_services);
+	} else if (!strcmp(cmd, "nodes") && argc == 0) {
+		ret = run("GET", "/v1/nodes", NULL, print_nodes);
+	} else if (!strcmp(cmd, "reload") && argc == 0) {
+		ret = run("POST", "/v1/config/reload", NULL, print_reload);
+	} else if (!strcmp(cmd, "lookup") && argc > 0) {
+		snprintf(path, sizeof(path), "/v1/lookup?");
+		for (i = 0; i < argc; i++) {
+			char *eq = strchr(argv[i], '=');
+
+			if (!eq || eq == argv[i]) {
+				fprintf(stderr, "steerctl: lookup takes KEY=VALUE, not \"%s\"\n",
+					argv[i]);
+				return EXIT_USAGE;
+			}
+			strncat(path, i ? "&" : "", sizeof(path) - strlen(path) - 1);
+			strncat(path, argv[i], (size_t)(eq - argv[i]) + 1 < sizeof(path) - strlen(path)
+						  ? (size_t)(eq - argv[i]) + 1 : 0);
+			append_encoded(path, sizeof(path), eq + 1);
+		}
+		ret = run("GET", path, NULL, print_lookup);
+	} else if ((!strcmp(cmd, "decide") || !strcmp(cmd, "metrics")) && argc == 1) {
+		char *body = read_file(argv[0]);
+
+		if (!body) {
+			fprintf(stderr, "steerctl: cannot read %s: %s\n", argv[0], strerror(errno));
+			return EXIT_USAGE;
+		}
+		ret = run("POST", !strcmp(cmd, "decide") ? "/v1/decisions" : "/v1/metrics", body,
+			  NULL);
+		free(body);
+	} else if (!strcmp(cmd, "node") && argc == 3 && !strcmp(argv[1], "state")) {
+		char body[64];
+
+		snprintf(path, sizeof(path), "/v1/nodes/");
+		append_encoded(path, sizeof(path), argv[0]);
+		strncat(path, "/state", sizeof(path) - strlen(path) - 1);
+		snprintf(body, sizeof(body), "{\"state\": \"%.16s\"}", argv[2]);
+		ret = run("PUT", path, body, NULL);
+	} else {
+		fprintf(stderr, "steerctl: unknown command or wrong arguments: %s\n", cmd);
+		usage(stderr);
+		ret = EXIT_USAGE;
+	}
+	curl_global_cleanup();
+	return ret;
+}

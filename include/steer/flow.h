@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Classification results, flow keys and affinity rules: the parts of the
+ * pipeline that need no table access, shared with the control plane's
+ * lookup so that "steerctl lookup" answers with the fast path's logic. */
+#ifndef STEER_FLOW_H
+#define STEER_FLOW_H
+
+#include "counters.h"
+#include "parse.h"
+#include "table.h"
+
+struct steer_class {
+	__u32 service;            /* index, STEER_SVC_NONE when unknown */
+	__u32 cid;
+	__u8 token[4];
+	__u8 session;             /* T flag: key on (CID, token) */
+};
+
+/* Validate a compute header (spec §2) at off. Returns a counter on error. */
+STEER_INLINE int steer_read_chdr(const struct steer_pkt *p, __u32 off, struct steer_class *c)
+{
+	struct steer_chdr *h = (struct steer_chdr *)steer_at(p, off, sizeof(*h));
+
+	if (!h || off + sizeof(*h) > p->l3_off + p->ip_len)
+		return STEER_CTR_DROP_BAD_HEADER;
+	if ((h->ver_flags >> 4) != STEER_CHDR_VERSION ||
+	    (h->ver_flags & STEER_CHDR_FLAGS_RESERVED) || h->reserved[0] || h->reserved[1])
+		return STEER_CTR_DROP_BAD_HEADER;
+	c->cid = steer_get_be32(h->cid);
+	if (c->cid == 0)
+		return STEER_CTR_DROP_BAD_HEADER;
+	c->session = h->ver_flags & STEER_CHDR_FLAG_TOKEN;
+	steer_memcpy(c->token, h->token, 4);
+	return 0;
+}
+
+/* First binding (most specific first) matching the packet's proto/port. */
+STEER_INLINE __u32 steer_vip_match(const struct steer_vip_set *set, const struct steer_pkt *p)
+{
+	int i;
+
+	if (p->frag != STEER_FRAG_NONE)
+		return set->frag_service;
+	for (i = 0; i < STEER_VIPS_PER_ADDR; i++) {
+		const struct steer_vip_entry *e = &set->entry[i];
+
+		if (i >= set->count)
+			break;
+		if ((e->proto == 0 || e->proto == p->proto) && (e->port == 0 || e->port == p->dport))
+			return e->service;
+	}
+	return STEER_SVC_NONE;
+}
+
+STEER_INLINE void steer_flow_key_fill(struct steer_flow_key *k, const struct steer_pkt *p,
+				      const struct steer_class *c)
+{
+	steer_memset(k, 0, sizeof(*k));
+	k->cid = c->cid;
+	if (c->session) {
+		k->kind = STEER_FLOW_SESSION;
+		steer_memcpy(k->src, c->token, 4);
+		return;
+	}
+	steer_memcpy(k->src, p->saddr, 16);
+	steer_memcpy(k->dst, p->daddr, 16);
+	k->proto = p->proto;
+	/* spec §3: every fragment of a datagram hashes on (src, dst, proto). */
+	if (p->frag == STEER_FRAG_NONE) {
+		k->sport = p->sport;
+		k->dport = p->dport;
+	}
+}
+
+STEER_INLINE int steer_is_member(const struct steer_service *svc, __u32 slot)
+{
+	if (slot >= STEER_MAX_NODES)
+		return 0;
+	return (svc->members[slot / 64] >> (slot % 64)) & 1;
+}
+
+/* An affinity entry stands while its node is the same node (uid), is not
+ * down, still belongs to the service, and the flow was seen within the
+ * service's timeout. */
+STEER_INLINE int steer_flow_valid(const struct steer_service *svc, const struct steer_node *n,
+				  const struct steer_flow *f, __u64 now)
+{
+	if (!n || n->uid != f->uid || n->state == STEER_NODE_DOWN || !steer_is_member(svc, f->node))
+		return 0;
+	return now - f->seen_ns <= (__u64)svc->affinity_timeout_s * 1000000000ULL;
+}
+
+#endif /* STEER_FLOW_H */
