@@ -51,6 +51,12 @@ steer_xdp_pin_dir(const struct steer_backend_xdp *x)
 	return x->pin_dir;
 }
 
+int
+steer_xdp_prog_fd(const struct steer_backend_xdp *x)
+{
+	return bpf_program__fd(x->skel->progs.steer_xdp);
+}
+
 bool
 steer_xdp_adopted(const struct steer_backend_xdp *x)
 {
@@ -93,6 +99,17 @@ pinned_max_entries(const char *path, unsigned *out)
 	return 0;
 }
 
+/* libbpf retries inner-map templates without BTF (their value type cannot
+ * be named, see ebpf/steer_xdp.bpf.c) and says so each time: that line is
+ * expected and hidden; everything else reaches stderr. */
+static int
+libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || strstr(fmt, "Retrying without BTF"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
 int
 steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts,
 	       struct steer_backend_xdp **out, char *err, size_t errlen)
@@ -105,6 +122,7 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 
 	if (!x)
 		return -ENOMEM;
+	libbpf_set_print(libbpf_print);
 	snprintf(x->pin_dir, sizeof(x->pin_dir), "%s/%s",
 		 opts && opts->pin_root ? opts->pin_root : STEER_PIN_ROOT, cfg->name);
 	ret = mkdir_p(x->pin_dir);

@@ -58,5 +58,7 @@ int steer_xdp_flow(struct steer_backend_xdp *x, const struct steer_flow_key *k,
 int steer_xdp_detach(struct steer_backend_xdp *x);
 void steer_xdp_close(struct steer_backend_xdp *x);
 const char *steer_xdp_pin_dir(const struct steer_backend_xdp *x);
+/* The loaded program, for BPF_PROG_TEST_RUN in tests and benchmarks. */
+int steer_xdp_prog_fd(const struct steer_backend_xdp *x);
 
 #endif

@@ -573,6 +573,7 @@ parse_vip(const char *s, struct steer_cfg_vip *vip)
 	const char *colon, *slash = strrchr(s, '/');
 	unsigned long port;
 	size_t alen;
+	int bracketed = s[0] == '[';
 
 	if (!slash)
 		return -EINVAL;
@@ -584,7 +585,7 @@ parse_vip(const char *s, struct steer_cfg_vip *vip)
 		vip->proto = 0;
 	else
 		return -EINVAL;
-	if (s[0] == '[') {
+	if (bracketed) {
 		const char *close = strchr(s, ']');
 
 		if (!close || close[1] != ':')
@@ -604,8 +605,8 @@ parse_vip(const char *s, struct steer_cfg_vip *vip)
 	addr[alen] = 0;
 	if (steer_addr_parse(addr, &vip->addr))
 		return -EINVAL;
-	if (s[-1] != '[' && vip->addr.family == STEER_AF_INET6)
-		return -EINVAL; /* IPv6 needs brackets */
+	if (bracketed != (vip->addr.family == STEER_AF_INET6))
+		return -EINVAL; /* IPv6 needs brackets, IPv4 takes none */
 	if (colon + 1 == slash || colon[1] == '-' || colon[1] == '+')
 		return -EINVAL;
 	port = strtoul(colon + 1, &end, 10);

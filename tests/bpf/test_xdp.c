@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The XDP program inside the kernel (BPF_PROG_TEST_RUN): verdicts, output
+ * bytes, counters, affinity across table changes, node states, unknown
+ * CIDs. Each packet is also run through the core compiled with gcc over the
+ * same table image: the kernel must produce the same bytes and verdict. */
+#include <bpf/bpf.h>
+#include <criterion/criterion.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend_xdp.h"
+#include "image_env.h"
+#include "test_util.h"
+
+#define PIN_ROOT "/sys/fs/bpf/steer-test"
+
+static struct steer_config *cfg;
+static struct steer_image *img;
+static struct steer_backend_xdp *xdp;
+static struct steer_env *ref;   /* the userspace reference run */
+static __u64 version = 1;
+
+static void
+need_root(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root for BPF (run the suite as root; CI does)");
+}
+
+static void
+load(const char *json)
+{
+	char err[512];
+
+	need_root();
+	cfg = test_config(json);
+	/* One gateway name per test process: tests run in parallel. */
+	snprintf(cfg->name, sizeof(cfg->name), "t%d", getpid());
+	img = test_image(cfg);
+	mkdir(PIN_ROOT, 0700);
+	struct steer_xdp_opts o = { .pin_root = PIN_ROOT, .flow_entries = 4096 };
+
+	cr_assert_eq(steer_xdp_open(cfg, &o, &xdp, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(steer_xdp_apply(xdp, img, err, sizeof(err)), 0, "%s", err);
+	ref = calloc(1, sizeof(*ref));
+	ref->img = img;
+}
+
+static void
+setup(void)
+{
+	load(TEST_CONFIG_JSON);
+}
+
+static void
+teardown(void)
+{
+	if (xdp) {
+		steer_xdp_detach(xdp);
+		steer_xdp_close(xdp);
+	}
+	rmdir(PIN_ROOT);
+	steer_image_free(img);
+	steer_config_free(cfg);
+	free(ref);
+	xdp = NULL;
+	img = NULL;
+	cfg = NULL;
+}
+
+/* Recompile cfg against the running image and apply it. */
+static void
+reapply(void)
+{
+	struct steer_image *next = NULL;
+	char err[512];
+
+	cr_assert_eq(steer_compile(cfg, img, ++version, &next), 0);
+	cr_assert_eq(steer_xdp_apply(xdp, next, err, sizeof(err)), 0, "%s", err);
+	steer_image_free(img);
+	img = next;
+	ref->img = img;
+}
+
+struct result {
+	int action;
+	__u8 out[2048];
+	__u32 len;
+};
+
+static const int xdp_of_verdict[] = {
+	[STEER_VERDICT_PASS] = XDP_PASS,
+	[STEER_VERDICT_DROP] = XDP_DROP,
+	[STEER_VERDICT_TX] = XDP_TX,
+	[STEER_VERDICT_REDIRECT] = XDP_REDIRECT,
+};
+
+/* Run pkt through the kernel program and through the reference; they
+ * must agree on the action and on every output byte. */
+static struct result
+xdp_run_bytes(const __u8 *pkt, size_t len)
+{
+	static __u8 refbuf[4096];
+	struct result r = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_size_in = (__u32)len,
+		    .data_out = r.out, .data_size_out = sizeof(r.out), .repeat = 1);
+	struct steer_pkt p;
+	struct steer_hop hop;
+	int v;
+
+	cr_assert_eq(bpf_prog_test_run_opts(steer_xdp_prog_fd(xdp), &t), 0, "test run failed");
+	r.action = (int)t.retval;
+	r.len = t.data_size_out;
+
+	memcpy(refbuf + 256, pkt, len);
+	ref->buf_start = refbuf;
+	p.data = refbuf + 256;
+	p.end = p.data + len;
+	v = steer_process(ref, &p, &hop);
+	cr_assert_eq(r.action, xdp_of_verdict[v], "kernel action %d, core verdict %d", r.action, v);
+	if (r.action == XDP_TX) {
+		cr_assert_eq(r.len, (__u32)(p.end - p.data), "output length");
+		cr_assert_eq(memcmp(r.out, p.data, r.len), 0, "kernel and core bytes differ");
+	}
+	return r;
+}
+
+static struct result
+xdp_run(const struct steer_pb_spec *s)
+{
+	__u8 pkt[2048];
+	size_t len = steer_pb_build(s, pkt, sizeof(pkt));
+
+	cr_assert_gt(len, 0);
+	return xdp_run_bytes(pkt, len);
+}
+
+/* Node slot the encapsulated packet goes to, from its outer destination. */
+static __u32
+node_of(const struct result *r)
+{
+	__u32 i;
+
+	if (r->action != XDP_TX)
+		return STEER_NODE_NONE;
+	for (i = 0; i < img->n_nodes; i++) {
+		const struct steer_node *n = &img->nodes[i];
+		const __u8 *dst = r->out[12] == 0x08 ? r->out + 30 : r->out + 38;
+
+		if (n->family && !memcmp(dst, n->addr, n->family == STEER_AF_INET ? 4 : 16))
+			return i;
+	}
+	return STEER_NODE_NONE;
+}
+
+static struct steer_xdp_stats *
+stats(void)
+{
+	static struct steer_xdp_stats st;
+
+	cr_assert_eq(steer_xdp_stats(xdp, &st), 0);
+	return &st;
+}
+
+TestSuite(xdp, .init = setup, .fini = teardown);
+
+Test(xdp, every_carrier_and_protocol_matches_the_core)
+{
+	unsigned carrier, proto, fam, n = 0;
+
+	for (carrier = 0; carrier < 3; carrier++)
+	for (proto = 0; proto < 2; proto++)
+	for (fam = 4; fam <= 6; fam += 2) {
+		struct steer_pb_spec s = fam == 4 ? test_spec_v4(1000) : test_spec_v6(1000);
+		struct result r;
+
+		s.proto = proto ? STEER_IPPROTO_UDP : STEER_IPPROTO_TCP;
+		s.dport = proto ? 53 : 443;
+		s.vlans = carrier;
+		if (carrier == STEER_PB_DESTOPT && fam == 4)
+			continue;
+		if (carrier == STEER_PB_SHIM) {
+			s.proto = STEER_IPPROTO_UDP;
+			s.dport = 6118;
+		}
+		s.carrier = carrier;
+		steer_pb_chdr(&s.chdr, carrier == STEER_PB_DESTOPT ? 2002 : 1001, 0, 0);
+		if (carrier == STEER_PB_VIP && fam == 6 && proto)
+			continue; /* no UDP VIP on the IPv6 address */
+		r = xdp_run(&s);
+		cr_assert_eq(r.action, XDP_TX, "carrier %u proto %u v%u", carrier, proto, fam);
+		cr_assert_neq(node_of(&r), STEER_NODE_NONE);
+		n++;
+	}
+	cr_assert_eq(stats()->counters[STEER_CTR_FORWARD], n);
+	cr_assert_eq(stats()->counters[STEER_CTR_RX], n);
+}
+
+Test(xdp, malformed_classes_are_dropped_and_counted)
+{
+	struct steer_pb_spec s = test_spec_v4(1);
+	__u8 pkt[2048];
+	size_t len = steer_pb_build(&s, pkt, sizeof(pkt)), cut;
+	unsigned drops = 0;
+
+	for (cut = 14; cut < len; cut++) {
+		cr_assert_eq(xdp_run_bytes(pkt, cut).action, XDP_DROP, "cut at %zu", cut);
+		drops++;
+	}
+	pkt[14] = 0x65; /* IPv6 version in an IPv4 frame */
+	cr_assert_eq(xdp_run_bytes(pkt, len).action, XDP_DROP);
+	drops++;
+	cr_assert_eq(stats()->counters[STEER_CTR_DROP_MALFORMED], drops);
+
+	s = test_spec_v6(1);
+	s.n_ext = STEER_MAX_EXT_HDRS + 1;
+	memset(s.ext, STEER_IPPROTO_DSTOPTS, sizeof(s.ext));
+	cr_assert_eq(xdp_run(&s).action, XDP_DROP);
+	cr_assert_eq(stats()->counters[STEER_CTR_DROP_EXT_CHAIN], 1);
+
+	s = test_spec_v4(1);
+	s.proto = STEER_IPPROTO_UDP;
+	s.dport = 6118;
+	s.carrier = STEER_PB_SHIM;
+	steer_pb_chdr(&s.chdr, 0, 0, 0); /* CID 0 */
+	cr_assert_eq(xdp_run(&s).action, XDP_DROP);
+	s.chdr.ver_flags = 0x1f; /* reserved flags */
+	steer_put_be32(s.chdr.cid, 1001);
+	cr_assert_eq(xdp_run(&s).action, XDP_DROP);
+	cr_assert_eq(stats()->counters[STEER_CTR_DROP_BAD_HEADER], 2);
+	cr_assert_eq(stats()->counters[STEER_CTR_FORWARD], 0);
+}
+
+Test(xdp, not_steers_traffic_passes)
+{
+	__u8 arp[60] = { [12] = 0x08, [13] = 0x06 };
+	struct steer_pb_spec s = test_spec_v4(1);
+
+	cr_assert_eq(xdp_run_bytes(arp, sizeof(arp)).action, XDP_PASS);
+	test_ip(s.dst, "198.18.0.77");
+	cr_assert_eq(xdp_run(&s).action, XDP_PASS);
+	cr_assert_eq(stats()->counters[STEER_CTR_PASS_NOT_STEER], 2);
+}
+
+Test(xdp, counters_by_service_and_node)
+{
+	unsigned i, total = 0;
+	struct steer_xdp_stats *st;
+	int web = steer_image_service(img, "web");
+
+	for (i = 0; i < 50; i++) {
+		struct steer_pb_spec s = test_spec_v4((__u16)(2000 + i));
+
+		s.payload_len = 10;
+		cr_assert_eq(xdp_run(&s).action, XDP_TX);
+	}
+	st = stats();
+	cr_assert_eq(st->services[web].packets, 50);
+	cr_assert_eq(st->services[web].bytes, 50 * (14 + 20 + 20 + 10));
+	for (i = 0; i < img->n_nodes; i++)
+		total += (unsigned)st->nodes[i].packets;
+	cr_assert_eq(total, 50);
+	cr_assert_eq(st->counters[STEER_CTR_FLOW_NEW], 50);
+}
+
+Test(xdp, affinity_kept_across_a_table_change)
+{
+	struct steer_pb_spec s[64];
+	__u32 before[64];
+	unsigned i, moved = 0;
+
+	for (i = 0; i < 64; i++) {
+		struct result r;
+
+		s[i] = test_spec_v4((__u16)(3000 + i));
+		r = xdp_run(&s[i]);
+		before[i] = node_of(&r);
+	}
+	cfg->services[0].members[0].weight = 20;
+	reapply();
+	for (i = 0; i < 64; i++) {
+		struct result r = xdp_run(&s[i]);
+
+		cr_assert_eq(node_of(&r), before[i], "flow %u moved", i);
+	}
+	cr_assert_eq(stats()->counters[STEER_CTR_FLOW_HIT], 64);
+	/* New flows follow the new weights: most land on n1 now. */
+	for (i = 0; i < 100; i++) {
+		struct steer_pb_spec n = test_spec_v4((__u16)(9000 + i));
+		struct result r = xdp_run(&n);
+
+		moved += node_of(&r) == (__u32)steer_image_node(img, "n1");
+	}
+	cr_assert_gt(moved, 70, "n1 took %u of 100 new flows", moved);
+}
+
+Test(xdp, draining_keeps_flows_down_moves_them)
+{
+	struct steer_pb_spec s = test_spec_v4(4000);
+	struct result r = xdp_run(&s);
+	__u32 node = node_of(&r), i;
+	const char *name = img->nodes[node].name;
+
+	cfg->nodes[steer_node_index(cfg, name)].state = STEER_NODE_DRAINING;
+	reapply();
+	r = xdp_run(&s);
+	cr_assert_eq(node_of(&r), node, "draining keeps the established flow");
+	for (i = 0; i < 100; i++) {
+		struct steer_pb_spec n = test_spec_v4((__u16)(12000 + i));
+
+		r = xdp_run(&n);
+		cr_assert_neq(node_of(&r), node, "a new flow went to a draining node");
+	}
+	cfg->nodes[steer_node_index(cfg, name)].state = STEER_NODE_DOWN;
+	reapply();
+	r = xdp_run(&s);
+	cr_assert_eq(r.action, XDP_TX);
+	cr_assert_neq(node_of(&r), node, "a down node keeps no flow");
+}
+
+Test(xdp, unknown_cid_dropped_by_default)
+{
+	struct steer_pb_spec s = test_spec_v4(1);
+
+	s.proto = STEER_IPPROTO_UDP;
+	s.dport = 6118;
+	s.carrier = STEER_PB_SHIM;
+	steer_pb_chdr(&s.chdr, 99999, 0, 0);
+	cr_assert_eq(xdp_run(&s).action, XDP_DROP);
+	cr_assert_eq(stats()->counters[STEER_CTR_DROP_UNKNOWN_CID], 1);
+	cfg->unknown_cid_pass = true;
+	reapply();
+	cr_assert_eq(xdp_run(&s).action, XDP_PASS);
+	cr_assert_eq(stats()->counters[STEER_CTR_PASS_UNKNOWN_CID], 1);
+}
+
+Test(xdp, empty_service_drops_no_node)
+{
+	struct steer_pb_spec s = test_spec_v4(1);
+
+	s.proto = STEER_IPPROTO_UDP;
+	s.dport = 6118;
+	s.carrier = STEER_PB_SHIM;
+	steer_pb_chdr(&s.chdr, 3003, 0, 0);
+	cr_assert_eq(xdp_run(&s).action, XDP_DROP);
+	cr_assert_eq(stats()->counters[STEER_CTR_DROP_NO_NODE], 1);
+}
+
+Test(xdp, too_big_after_encapsulation_is_dropped)
+{
+	struct steer_pb_spec s = test_spec_v4(1);
+
+	s.payload_len = 1500 - 60 + 1;
+	cr_assert_eq(xdp_run(&s).action, XDP_DROP);
+	cr_assert_eq(stats()->counters[STEER_CTR_DROP_TOO_BIG], 1);
+}
