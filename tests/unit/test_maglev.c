@@ -113,7 +113,7 @@ Test(maglev, removing_one_node_moves_little_else)
 			else if (before[i] != after[i])
 				others++;
 		}
-		printf("# maglev: %u nodes, size %u: removing one moved its %u slots and %u others "
+		fprintf(stderr, "maglev: %u nodes, size %u: removing one moved its %u slots and %u others "
 		       "(%.3f%% of the table)\n", n, M, own, others, 100.0 * others / M);
 		cr_log_info("%u nodes: %.3f%% of other slots moved", n, 100.0 * others / M);
 		cr_assert_leq(others, M * 0.02, "%u nodes: %u other slots moved", n, others);
