@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "backend_xdp.h"
@@ -27,8 +29,12 @@ static __u64 version = 1;
 static void
 need_root(void)
 {
+	struct statfs fs;
+
 	if (geteuid() != 0)
 		cr_skip_test("needs root for BPF (run the suite as root; CI does)");
+	if (statfs("/sys/fs/bpf", &fs) || fs.f_type != BPF_FS_MAGIC)
+		cr_skip_test("needs bpffs mounted on /sys/fs/bpf");
 }
 
 static void

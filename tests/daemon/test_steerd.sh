@@ -1,0 +1,192 @@
+#!/bin/bash
+# steerd as a process, talked to over its real socket with steerctl: start,
+# validation, status/stats/lookup, SIGHUP and API reloads, adoption after a
+# restart, --detach-on-exit, exit codes. Usage: test_steerd.sh STEERD STEERCTL
+set -u
+here=$(dirname "$0")
+. "$here/../lib/tap.sh"
+. "$here/../lib/netns.sh"
+steerd=$(realpath "$1")
+steerctl=$(realpath "$2")
+lab_require_root
+command -v jq >/dev/null || skip_all "needs jq"
+
+ns=steer-d-$$
+gw=d$$
+tmp=$(mktemp -d)
+pin_root=/sys/fs/bpf/steer-test-d$$
+sock=$tmp/steerd.sock
+pid=
+
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	rm -rf "$pin_root" "$tmp"
+	lab_cleanup
+}
+trap cleanup EXIT
+
+lab_ns "$ns"
+lab_veth "$ns" gw0 "$ns" gw1
+
+write_config() { # write_config WEIGHT [EXTRA_GATEWAY_JSON]
+	cat >"$tmp/steer.json" <<JSON
+{
+  "gateway": {
+    "name": "$gw", "interfaces": ["gw0"], ${2:-}
+    "encap_source": { "ipv4": "198.18.0.1", "ipv6": "2001:db8::1" },
+    "next_hop": "02:00:00:00:00:fe",
+    "hash_seed": "8f1c0a57d2e94b3a6c15e0f7a9b2d4c1",
+    "api": { "socket": "$sock" }
+  },
+  "nodes": [
+    { "name": "n1", "address": "198.18.1.10" },
+    { "name": "n2", "address": "198.18.1.11", "region": "east", "labels": { "accel": "h100" } }
+  ],
+  "services": [
+    { "name": "web", "cid": 1001, "vips": ["198.18.0.100:443/tcp"],
+      "nodes": [ { "node": "n1", "weight": 1 }, { "node": "n2", "weight": $1 } ] }
+  ]
+}
+JSON
+}
+
+start() {
+	# nsenter execs steerd: $! is steerd itself, so signals reach it.
+	nsenter --net="/var/run/netns/$ns" "$steerd" -c "$tmp/steer.json" --pin-root "$pin_root" \
+		--flow-entries 4096 "$@" >>"$tmp/steerd.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do
+		[ -S "$sock" ] && "$steerctl" -s "$sock" status >/dev/null 2>&1 && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+stop() { # stop SIGNAL
+	kill "-$1" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	pid=
+}
+
+ctl() { "$steerctl" -s "$sock" "$@"; }
+xdp_attached() { ip -n "$ns" -d link show gw0 | grep -q "prog/xdp"; }
+not_attached() { ! xdp_attached; }
+
+# jq_ok EXPR CTL-ARGS...: steerctl -j succeeds and its answer satisfies EXPR.
+jq_ok() {
+	local expr=$1 out
+	shift
+	out=$(ctl -j "$@") || return 1
+	jq -e "$expr" <<<"$out" >/dev/null
+}
+
+# exits_with CODE PATTERN CMD...: CMD exits with CODE, stderr matches PATTERN.
+exits_with() {
+	local code=$1 pattern=$2 rc=0
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	cat "$tmp/err"
+	[ "$rc" -eq "$code" ] && grep -q -- "$pattern" "$tmp/err"
+}
+
+http_code() { # http_code EXPECTED METHOD PATH
+	local got
+	got=$(curl -s --unix-socket "$sock" -o "$tmp/body" -w '%{http_code}' -X "$2" "http://steerd$3")
+	echo "got $got: $(cat "$tmp/body")"
+	[ "$got" = "$1" ] && jq -e .error "$tmp/body" >/dev/null
+}
+
+table_version() { ctl -j status | jq .table_version; }
+
+# --- validation before anything is touched
+write_config 1 '"bogus": 1,'
+check "a bad config is rejected with file:line:column, exit 1" \
+	exits_with 1 "$tmp/steer.json:3:[0-9]*: gateway.bogus: unknown key" \
+	lab_exec "$ns" "$steerd" -c "$tmp/steer.json" --pin-root "$pin_root"
+check "and nothing is attached or pinned" \
+	bash -c "! ip -n $ns -d link show gw0 | grep -q prog/xdp && [ ! -e $pin_root/$gw ]"
+check "steerctl reports steerd unreachable with exit 3" exits_with 3 "not reachable" ctl status
+
+# --- start
+write_config 1
+check "steerd starts and serves status" start
+check "status: attached in native mode" jq_ok '.attach[0].mode == "native" and .attach[0].attached' status
+check "XDP program is on the interface" xdp_attached
+check "maps and link pinned under the gateway's directory" \
+	bash -c "for m in steer_active steer_flows steer_counters steer_services steer_maglev link_gw0; do [ -e $pin_root/$gw/\$m ] || exit 1; done"
+check "pinned maps carry BTF (bpftool prints structs)" \
+	bash -c "bpftool map dump pinned $pin_root/$gw/steer_gateway | grep -q '\"hash_key\"'"
+check "API socket has mode 0660" bash -c "[ \$(stat -c %a $sock) = 660 ]"
+check "table version 1" jq_ok '.table_version == 1 and .hash_seed == "config"' status
+check "services lists web with its nodes" jq_ok '.[0].name == "web" and (.[0].nodes | length) == 2' services
+check "services NAME shows one" jq_ok '.name == "web" and .cid == 1001' services web
+check "services of an unknown name exits 1" exits_with 1 "no service named" ctl services nope
+check "nodes lists labels" jq_ok '.[1].labels.accel == "h100" and .[1].region == "east"' nodes
+check "stats has traffic, drops by reason, services and nodes" \
+	jq_ok '.traffic.rx >= 0 and .drops.malformed == 0 and .services.web.packets == 0 and .nodes.n1.bytes == 0' stats
+check "lookup names a node and why" \
+	jq_ok '.service == "web" and .reason == "maglev" and (.node == "n1" or .node == "n2")' \
+	lookup src=198.18.200.1 sport=40000 dst=198.18.0.100 dport=443 proto=tcp
+check "lookup human output" \
+	bash -c "$steerctl -s $sock lookup service=web src=198.18.200.1 sport=1 dst=198.18.0.100 dport=443 proto=tcp | grep -q 'Maglev slot'"
+check "lookup with a bad argument exits 1" exits_with 1 "src: bad value" \
+	ctl lookup src=nonsense dst=198.18.0.100 proto=tcp
+check "lookup of a flow no VIP takes exits 1" exits_with 1 "no VIP matches" \
+	ctl lookup src=198.18.200.1 sport=1 dst=198.18.0.100 dport=80 proto=tcp
+check "unknown endpoint answers 404 with a JSON error" http_code 404 GET /v1/nope
+check "wrong method answers 405" http_code 405 DELETE /v1/status
+check "endpoints of a later release answer 501" http_code 501 POST /v1/decisions
+check "usage error exits 2" exits_with 2 "unknown command" ctl frobnicate
+
+# --- reloads
+before=$(table_version)
+write_config 1
+sed -i 's/"weight": 1 }/"weight": 1, }/' "$tmp/steer.json"
+kill -HUP "$pid"
+sleep 0.5
+check "SIGHUP with a bad file changes nothing" jq_ok ".table_version == $before" status
+check "and the log says where" grep -q "reload rejected.*steer.json:[0-9]*:[0-9]*" "$tmp/steerd.log"
+check "steerctl reload of a bad file exits 1 with file:line:column" \
+	exits_with 1 "steer.json:[0-9]*:[0-9]*:" ctl reload
+write_config 3
+kill -HUP "$pid"
+sleep 0.5
+check "SIGHUP with a good file applies it" jq_ok ".table_version == $((before + 1))" status
+check "with the new weight" jq_ok '.nodes[1].weight == 3' services web
+check "steerctl reload applies it too" bash -c "$steerctl -s $sock reload | grep -q 'table version $((before + 2))'"
+
+# --- exit keeps forwarding; restart adopts
+stop TERM
+check "after exit the program stays attached" xdp_attached
+check "and the pinned maps stay" test -e "$pin_root/$gw/steer_flows"
+check "steerd restarts and adopts the pinned state" start
+check "status says adopted, table version continues" \
+	jq_ok ".adopted and .table_version == $((before + 3)) and .attach[0].attached" status
+stop KILL
+check "after SIGKILL the program still forwards" xdp_attached
+check "steerd adopts after SIGKILL" start
+stop TERM
+
+# --- detach on exit
+check "steerd --detach-on-exit starts" start --detach-on-exit
+stop TERM
+check "--detach-on-exit removes the program" not_attached
+check "--detach-on-exit removes the pinned maps" test ! -e "$pin_root/$gw"
+
+# --- generic mode only when asked
+write_config 1 '"xdp_mode": "generic",'
+check "steerd starts in generic mode when the config asks" start --detach-on-exit
+check "status: generic" jq_ok '.attach[0].mode == "generic" and .attach[0].attached' status
+stop TERM
+
+# --- offline validation
+write_config 1
+check "check-config accepts a valid file" "$steerctl" check-config "$tmp/steer.json"
+echo '{ "gateway": 5 }' >"$tmp/bad.json"
+check "check-config rejects an invalid one with exit 1" \
+	exits_with 1 "bad.json:1:14: gateway: must be an object" "$steerctl" check-config "$tmp/bad.json"
+check "check-config -j gives line and column" \
+	bash -c "$steerctl -j check-config $tmp/bad.json | jq -e '.valid == false and .line == 1 and .column == 14' >/dev/null"
+
+tap_done

@@ -1,0 +1,64 @@
+#!/bin/bash
+# The whole test suite on a fresh Debian 12 machine, as root: install what
+# steer needs, build, run every suite, and end with "N passed, N failed".
+# This is the README's test command and what .ci/run runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+deps=(build-essential meson ninja-build pkg-config clang llvm libbpf-dev bpftool libelf-dev
+	zlib1g-dev linux-libc-dev libjansson-dev libcriterion-dev libmicrohttpd-dev
+	libcurl4-openssl-dev iproute2 util-linux jq curl python3)
+missing=()
+for p in "${deps[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "$(id -u)" -eq 0 ] && ! mountpoint -q /sys/fs/bpf; then
+	mount -t bpf bpf /sys/fs/bpf || echo "warning: cannot mount bpffs: BPF tests will skip"
+fi
+
+build=${STEER_BUILD_DIR:-build}
+if [ -d "$build" ]; then
+	meson setup --reconfigure "$build" >/dev/null
+else
+	meson setup "$build" -Dxdp=enabled >/dev/null
+fi
+ninja -C "$build"
+status=0
+meson test -C "$build" --print-errorlogs --num-processes 2 "$@" || status=$?
+
+# Count test points: every TAP line of TAP tests, one point for the others.
+python3 - "$build/meson-logs/testlog.json" <<'PY'
+import json, re, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    out = t.get("stdout") or ""
+    points = [l for l in out.splitlines() if re.match(r"(not )?ok\b", l)]
+    plan_skip = re.search(r"^1\.\.0 # SKIP", out, re.M)
+    if points or plan_skip:
+        for l in points:
+            if re.search(r"# SKIP", l, re.I):
+                skipped += 1
+            elif l.startswith("ok"):
+                passed += 1
+            else:
+                failed += 1
+        if plan_skip:
+            skipped += 1
+        if t["result"] not in ("OK", "SKIP") and not any(l.startswith("not ok") for l in points):
+            failed += 1  # crashed or broke the TAP stream
+    elif t["result"] == "OK":
+        passed += 1
+    elif t["result"] == "SKIP":
+        skipped += 1
+    else:
+        failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
