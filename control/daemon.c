@@ -61,6 +61,44 @@ set_mtu(struct steer_image *img, const struct steer_config *cfg)
 }
 
 static int
+read_sysctl(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* bpf_fib_lookup answers only for interfaces that forward; without it
+ * every packet would count as no_route. Say so at start, not per packet. */
+static void
+warn_forwarding(const struct steer_config *cfg)
+{
+	char path[128];
+	unsigned i;
+
+	if (!cfg->next_hop_fib)
+		return;
+	for (i = 0; i < cfg->n_ifaces; i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", cfg->ifaces[i]);
+		if (cfg->src4.family && read_sysctl(path) == 0)
+			steer_log(STEER_LOG_WARN, "next_hop is fib but IPv4 forwarding is off on %s: "
+				  "packets to IPv4 nodes count as no_route (sysctl "
+				  "net.ipv4.conf.%s.forwarding=1)", cfg->ifaces[i], cfg->ifaces[i]);
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding", cfg->ifaces[i]);
+		if (cfg->src6.family && read_sysctl(path) == 0)
+			steer_log(STEER_LOG_WARN, "next_hop is fib but IPv6 forwarding is off on %s: "
+				  "packets to IPv6 nodes count as no_route (sysctl "
+				  "net.ipv6.conf.%s.forwarding=1)", cfg->ifaces[i], cfg->ifaces[i]);
+	}
+}
+
+static int
 config_error(const struct steer_error *e, char *err, size_t errlen)
 {
 	steer_error_format(e, err, errlen);
@@ -158,6 +196,7 @@ steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t er
 		goto fail;
 	}
 	set_mtu(d->img, d->cfg);
+	warn_forwarding(d->cfg);
 	/* Tables first, then the program: the first packet finds a table. */
 	ret = steer_xdp_apply(d->xdp, d->img, err, errlen);
 	if (ret)
@@ -211,6 +250,7 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 		goto out;
 	}
 	set_mtu(img, cfg);
+	warn_forwarding(cfg);
 	ret = steer_xdp_apply(d->xdp, img, err, errlen);
 	if (ret)
 		goto out;

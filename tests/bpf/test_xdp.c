@@ -4,6 +4,9 @@
  * CIDs. Each packet is also run through the core compiled with gcc over the
  * same table image: the kernel must produce the same bytes and verdict. */
 #include <bpf/bpf.h>
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
 #include <criterion/criterion.h>
 #include <linux/bpf.h>
 #include <stdio.h>
@@ -363,4 +366,108 @@ Test(xdp, too_big_after_encapsulation_is_dropped)
 	s.payload_len = 1500 - 60 + 1;
 	cr_assert_eq(xdp_run(&s).action, XDP_DROP);
 	cr_assert_eq(stats()->counters[STEER_CTR_DROP_TOO_BIG], 1);
+}
+
+/* next_hop "fib": bpf_fib_lookup against a routing table and neighbour
+ * entries made in a private network namespace (this test process only). */
+#define FIB_CONFIG                                                                          \
+	"{ \"gateway\": { \"name\": \"fib\", \"interfaces\": [\"fib0\"], \"next_hop\": \"fib\",\n" \
+	"    \"encap_source\": { \"ipv4\": \"198.18.0.1\", \"ipv6\": \"2001:db8::1\" } },\n"    \
+	"  \"nodes\": [ { \"name\": \"near\", \"address\": \"198.18.1.10\" },\n"               \
+	"               { \"name\": \"unresolved\", \"address\": \"198.18.1.20\" },\n"         \
+	"               { \"name\": \"far\", \"address\": \"198.19.2.10\" } ],\n"              \
+	"  \"services\": [\n"                                                                \
+	"    { \"name\": \"a\", \"cid\": 1, \"nodes\": [ {\"node\": \"near\"} ] },\n"          \
+	"    { \"name\": \"b\", \"cid\": 2, \"nodes\": [ {\"node\": \"unresolved\"} ] },\n"    \
+	"    { \"name\": \"c\", \"cid\": 3, \"nodes\": [ {\"node\": \"far\"} ] } ] }"
+
+static unsigned fib0, fib2;
+
+static void
+sh(const char *cmd)
+{
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+static void
+fib_setup(void)
+{
+	need_root();
+	if (unshare(CLONE_NEWNET))
+		cr_skip_test("cannot create a network namespace: %s", strerror(errno));
+	/* bpf_fib_lookup answers only for interfaces that forward. */
+	sh("sysctl -qw net.ipv4.ip_forward=1 && ip link set lo up && "
+	   "ip link add fib0 address 02:00:00:00:00:01 type veth peer name fib1 && "
+	   "ip link add fib2 address 02:00:00:00:00:02 type veth peer name fib3 && "
+	   "for i in fib0 fib1 fib2 fib3; do ip link set $i up; done && "
+	   "ip addr add 198.18.0.1/24 dev fib0 && ip addr add 198.18.1.1/24 dev fib0 && "
+	   "ip addr add 198.19.0.1/24 dev fib2 && "
+	   "ip route add 198.19.2.0/24 via 198.19.0.254 dev fib2 && "
+	   "ip neigh add 198.18.1.10 lladdr 02:00:00:00:0a:0a dev fib0 nud permanent && "
+	   "ip neigh add 198.19.0.254 lladdr 02:00:00:00:fe:fe dev fib2 nud permanent");
+	fib0 = if_nametoindex("fib0");
+	fib2 = if_nametoindex("fib2");
+	load(FIB_CONFIG);
+}
+
+static struct result
+fib_run(__u32 cid)
+{
+	struct steer_pb_spec s = test_spec_v4(5555);
+	struct xdp_md ctx = { .ingress_ifindex = fib0 };
+	struct result r = { 0 };
+	__u8 pkt[512];
+	size_t len;
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_out = r.out, .data_size_out = sizeof(r.out),
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+	memcpy(s.dst_mac, (const __u8[]){ 0x02, 0, 0, 0, 0, 0x01 }, 6);
+	s.proto = STEER_IPPROTO_UDP;
+	s.dport = 6118;
+	s.carrier = STEER_PB_SHIM;
+	steer_pb_chdr(&s.chdr, cid, 0, 0);
+	len = steer_pb_build(&s, pkt, sizeof(pkt));
+	ctx.data_end = (__u32)len; /* the kernel insists: ctx covers the whole packet */
+	t.data_in = pkt;
+	t.data_size_in = (__u32)len;
+	cr_assert_eq(bpf_prog_test_run_opts(steer_xdp_prog_fd(xdp), &t), 0, "%s", strerror(errno));
+	r.action = (int)t.retval;
+	r.len = t.data_size_out;
+	return r;
+}
+
+TestSuite(fib, .init = fib_setup, .fini = teardown);
+
+
+Test(fib, resolved_neighbour_on_the_same_interface_is_xdp_tx)
+{
+	struct result r = fib_run(1);
+	const __u8 dmac[6] = { 0x02, 0, 0, 0, 0x0a, 0x0a }, smac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+	cr_assert_eq(r.action, XDP_TX);
+	cr_assert_eq(memcmp(r.out, dmac, 6), 0, "destination MAC from the neighbour table");
+	cr_assert_eq(memcmp(r.out + 6, smac, 6), 0, "source MAC of the egress interface");
+	cr_assert_eq(stats()->counters[STEER_CTR_FORWARD], 1);
+}
+
+Test(fib, route_through_another_interface_is_a_redirect)
+{
+	struct result r = fib_run(3);
+	const __u8 dmac[6] = { 0x02, 0, 0, 0, 0xfe, 0xfe }, smac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+
+	cr_assert_eq(r.action, XDP_REDIRECT);
+	cr_assert_eq(memcmp(r.out, dmac, 6), 0, "the gateway's MAC");
+	cr_assert_eq(memcmp(r.out + 6, smac, 6), 0, "fib2's MAC");
+	(void)fib2;
+}
+
+Test(fib, unresolved_neighbour_goes_to_the_kernel_encapsulated)
+{
+	struct result r = fib_run(2);
+	const __u8 own[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+	cr_assert_eq(r.action, XDP_PASS);
+	cr_assert_eq(memcmp(r.out, own, 6), 0, "addressed to us, so the kernel routes it");
+	cr_assert_eq(r.out[14 + 9], STEER_IPPROTO_IPIP, "already encapsulated");
+	cr_assert_eq(stats()->counters[STEER_CTR_PASS_NO_NEIGH], 1);
 }
