@@ -183,6 +183,7 @@ stop TERM
 # --- offline validation
 write_config 1
 check "check-config accepts a valid file" "$steerctl" check-config "$tmp/steer.json"
+check "configs/example.json is valid" "$steerctl" check-config "$here/../../configs/example.json"
 echo '{ "gateway": 5 }' >"$tmp/bad.json"
 check "check-config rejects an invalid one with exit 1" \
 	exits_with 1 "bad.json:1:14: gateway: must be an object" "$steerctl" check-config "$tmp/bad.json"
