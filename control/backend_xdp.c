@@ -420,16 +420,21 @@ attach_one(struct steer_backend_xdp *x, const char *ifname, bool generic, char *
 		return errf(err, errlen, -ENODEV, "interface %s: no such interface", ifname);
 	link_path(x, ifname, path, sizeof(path));
 	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		/* Adopt: swap the program under the running link, no gap. */
-		if (bpf_link_update(fd, prog, NULL)) {
-			int ret = -errno;
+	if (fd >= 0 && bpf_link_update(fd, prog, NULL)) {
+		int ret = -errno;
 
-			close(fd);
+		close(fd);
+		fd = -1;
+		/* The interface it was attached to is gone (ENOLINK): the pin
+		 * is stale, attach anew. Anything else is an error. */
+		if (ret != -ENOLINK)
 			return errf(err, errlen, ret, "interface %s: cannot update pinned link: %s",
 				    ifname, strerror(-ret));
-		}
-	} else {
+		unlink(path);
+	}
+	/* With fd >= 0 the program was swapped under the running link (adopt,
+	 * no gap); otherwise attach. */
+	if (fd < 0) {
 		lo.flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 		fd = bpf_link_create(prog, (int)ifindex, BPF_XDP, &lo);
 		if (fd < 0) {

@@ -5,30 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-deps=(build-essential meson ninja-build pkg-config clang llvm libbpf-dev bpftool libelf-dev
-	zlib1g-dev linux-libc-dev libjansson-dev libcriterion-dev libmicrohttpd-dev
-	libcurl4-openssl-dev iproute2 util-linux jq curl python3)
-missing=()
-for p in "${deps[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "installing: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-if [ "$(id -u)" -eq 0 ] && ! mountpoint -q /sys/fs/bpf; then
-	mount -t bpf bpf /sys/fs/bpf || echo "warning: cannot mount bpffs: BPF tests will skip"
-fi
-
+. tests/lib/setup.sh
+steer_install_deps
 build=${STEER_BUILD_DIR:-build}
-if [ -d "$build" ]; then
-	meson setup --reconfigure "$build" >/dev/null
-else
-	meson setup "$build" -Dxdp=enabled >/dev/null
-fi
-ninja -C "$build"
+steer_build "$build"
 status=0
 meson test -C "$build" --print-errorlogs --num-processes 2 "$@" || status=$?
 

@@ -1,0 +1,131 @@
+# The namespace lab, shared by the lab tests and the demo: a client, a
+# gateway running steerd (XDP, native) and three nodes running steer-decap
+# and a real UDP/TCP service, joined by veth pairs.
+#
+#   client  cl0 198.18.100.2/24 2001:db8:100::2/64
+#     |
+#   gateway gwc 198.18.100.1 2001:db8:100::1   (steerd, XDP on gwc)
+#     |     gwn1 198.18.1.1   gwn2 198.18.2.1   gwn3 198.18.3.1 2001:db8:3::1
+#   node 1  ne1 198.18.1.10   node 2 ne2 198.18.2.10   node 3 ne3 2001:db8:3::10
+#
+# Every node has the VIPs (198.18.0.100, 198.18.0.101, 2001:db8::100) and
+# the gateway's request addresses (198.18.0.1, 2001:db8::1) on lo, and routes
+# back to the client through the gateway's kernel: replies bypass steer.
+# Needs: . tests/lib/netns.sh, and BUILD (the meson build dir), LAB (a prefix
+# for namespace names), LAB_DIR (a scratch directory).
+
+lab_node_count=3
+steerd_pid=
+server_pids=()
+
+lab_mac() { # lab_mac NS IFACE
+	ip -n "$1" -j link show "$2" | jq -r '.[0].address'
+}
+
+lab_up() { # lab_up CONFIG [STEERD ARGS...]
+	local config=$1 i ns
+	shift
+	lab_ns "${LAB}cl"
+	lab_ns "${LAB}gw"
+	lab_veth "${LAB}cl" cl0 "${LAB}gw" gwc
+	# A veth hands the peer's XDP program what the sender's socket wrote:
+	# with checksum offload the TCP checksum is not filled in yet (on a
+	# wire it always is). The lab client computes its checksums itself.
+	ip netns exec "${LAB}cl" ethtool -K cl0 tx off >/dev/null
+	ip -n "${LAB}cl" addr add 198.18.100.2/24 dev cl0
+	ip -n "${LAB}cl" addr add 2001:db8:100::2/64 dev cl0 nodad
+	ip -n "${LAB}cl" route add 198.18.0.0/24 via 198.18.100.1
+	ip -n "${LAB}cl" route add 2001:db8::/64 via 2001:db8:100::1
+	ip -n "${LAB}gw" addr add 198.18.100.1/24 dev gwc
+	ip -n "${LAB}gw" addr add 2001:db8:100::1/64 dev gwc nodad
+	ip netns exec "${LAB}gw" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	for i in $(seq "$lab_node_count"); do
+		ns="${LAB}n$i"
+		lab_ns "$ns"
+		lab_veth "${LAB}gw" "gwn$i" "$ns" "ne$i"
+		ip -n "${LAB}gw" addr add "198.18.$i.1/24" dev "gwn$i"
+		ip -n "${LAB}gw" addr add "2001:db8:$i::1/64" dev "gwn$i" nodad
+		ip -n "$ns" addr add "198.18.$i.10/24" dev "ne$i"
+		ip -n "$ns" addr add "2001:db8:$i::10/64" dev "ne$i" nodad
+		ip -n "$ns" route add default via "198.18.$i.1"
+		ip -n "$ns" -6 route add default via "2001:db8:$i::1"
+		for a in 198.18.0.100/32 198.18.0.101/32 198.18.0.1/32; do
+			ip -n "$ns" addr add "$a" dev lo
+		done
+		ip -n "$ns" addr add 2001:db8::100/128 dev lo
+		ip -n "$ns" addr add 2001:db8::1/128 dev lo
+		# Decapsulated requests arrive on ne$i for addresses on lo.
+		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.ne$i.rp_filter=0
+		lab_exec "$ns" "$BUILD/ebpf/steer-decap" attach "ne$i" >/dev/null || return 1
+		: >"$LAB_DIR/n$i.log"
+		# nsenter itself, not a function: $! must be the server.
+		nsenter --net="/var/run/netns/$ns" /usr/bin/python3 "$LAB_SRC/lab_server.py" "n$i" \
+			"$LAB_DIR/n$i.log" </dev/null >/dev/null 2>>"$LAB_DIR/servers.log" &
+		server_pids+=($!)
+	done
+	# Resolve the gateway's neighbours now: the first packets would
+	# otherwise take the kernel's slow path while ARP/ND completes.
+	for i in $(seq "$lab_node_count"); do
+		lab_exec "${LAB}gw" ping -c1 -W1 "198.18.$i.10" >/dev/null 2>&1
+		lab_exec "${LAB}gw" ping -6 -c1 -W1 "2001:db8:$i::10" >/dev/null 2>&1
+	done
+	lab_exec "${LAB}cl" ping -c1 -W1 198.18.100.1 >/dev/null 2>&1
+	lab_exec "${LAB}cl" ping -6 -c1 -W1 2001:db8:100::1 >/dev/null 2>&1
+	nsenter --net="/var/run/netns/${LAB}gw" "$BUILD/steerd" -c "$config" "$@" \
+		</dev/null >>"$LAB_DIR/steerd.log" 2>&1 &
+	steerd_pid=$!
+	for _ in $(seq 100); do
+		[ -S "$LAB_SOCK" ] && "$BUILD/steerctl" -s "$LAB_SOCK" status >/dev/null 2>&1 && break
+		kill -0 "$steerd_pid" 2>/dev/null || { cat "$LAB_DIR/steerd.log"; return 1; }
+		sleep 0.1
+	done
+	for i in $(seq "$lab_node_count"); do
+		for _ in $(seq 50); do
+			[ -e "$LAB_DIR/n$i.log.ready" ] && break
+			sleep 0.1
+		done
+	done
+	LAB_GW_MAC=$(lab_mac "${LAB}gw" gwc)
+	LAB_CL_MAC=$(lab_mac "${LAB}cl" cl0)
+}
+
+lab_down() {
+	local p i
+	[ -n "$steerd_pid" ] && kill "$steerd_pid" 2>/dev/null && wait "$steerd_pid" 2>/dev/null
+	steerd_pid=
+	for p in "${server_pids[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	server_pids=()
+	for i in $(seq "$lab_node_count"); do
+		lab_exec "${LAB}n$i" "$BUILD/ebpf/steer-decap" detach "ne$i" >/dev/null 2>&1
+	done
+	lab_cleanup
+}
+
+# lab_gen ARGS...: steer-gen send on the client's interface toward the gateway.
+lab_gen() {
+	lab_exec "${LAB}cl" "$BUILD/tools/steer-gen" send cl0 --src-mac "$LAB_CL_MAC" \
+		--dst-mac "$LAB_GW_MAC" "$@"
+}
+
+# lab_received NODE [PROTO]: requests node NODE's service has logged.
+lab_received() {
+	if [ -n "${2:-}" ]; then
+		grep -c "^$2 " "$LAB_DIR/n$1.log" || true
+	else
+		wc -l <"$LAB_DIR/n$1.log"
+	fi
+}
+
+# lab_decapsulated NODE: packets steer-decap stripped on node NODE.
+lab_decapsulated() {
+	lab_exec "${LAB}n$1" "$BUILD/ebpf/steer-decap" -j status "ne$1" | jq .decapsulated
+}
+
+lab_reset_logs() {
+	local i
+	for i in $(seq "$lab_node_count"); do : >"$LAB_DIR/n$i.log"; done
+}

@@ -1,0 +1,209 @@
+#!/bin/bash
+# End to end on real interfaces: a client, a gateway running steerd with
+# XDP, three nodes running steer-decap and real UDP/TCP services, in network
+# namespaces. Usage: test_lab.sh BUILD_DIR
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/netns.sh"
+. "$here/lab_env.sh"
+BUILD=$(cd "$1" && pwd)
+lab_require_root
+command -v jq >/dev/null || skip_all "needs jq"
+command -v python3 >/dev/null || skip_all "needs python3"
+command -v ethtool >/dev/null || skip_all "needs ethtool"
+
+LAB=sl$$-
+LAB_DIR=$(mktemp -d)
+LAB_SRC=$here
+LAB_SOCK=$LAB_DIR/steerd.sock
+pin_root=/sys/fs/bpf/steer-lab$$
+cleanup() {
+	lab_down
+	rm -rf "$pin_root" "$LAB_DIR"
+}
+trap cleanup EXIT
+
+config=$LAB_DIR/lab.json
+jq --arg s "$LAB_SOCK" '.gateway.api.socket = $s' "$here/../../configs/lab.json" >"$config"
+lab_up "$config" --pin-root "$pin_root" --flow-entries 262144 || skip_all "the lab did not come up: $(cat "$LAB_DIR/steerd.log")"
+
+ctl() { "$BUILD/steerctl" -s "$LAB_SOCK" "$@"; }
+rate=20000
+weights=(0 1 2 3) # n1:n2:n3 = 1:2:3 in configs/lab.json
+
+settle() { sleep 0.7; }
+
+# counts_by_log PROTO: "c1 c2 c3" from the services' logs.
+counts_by_log() { echo "$(lab_received 1 "$1") $(lab_received 2 "$1") $(lab_received 3 "$1")"; }
+counts_by_decap() { echo "$(lab_decapsulated 1) $(lab_decapsulated 2) $(lab_decapsulated 3)"; }
+
+# in_proportion "c1 c2 c3" TOTAL: every node's share within 5 points of its weight's.
+in_proportion() {
+	local -a c=($1)
+	local total=$2 i share want
+	for i in 1 2 3; do
+		share=$(( c[i-1] * 1000 / total ))
+		want=$(( weights[i] * 1000 / 6 ))
+		echo "n$i: ${c[i-1]} of $total (${share}‰, weight share ${want}‰)"
+		[ $(( share > want ? share - want : want - share )) -le 50 ] || return 1
+	done
+	[ $(( c[0] + c[1] + c[2] )) -eq "$total" ] || { echo "lost: $(( total - c[0] - c[1] - c[2] ))"; return 1; }
+}
+
+# spread NAME FLOWS COUNT_BY STEER-GEN ARGS...: send one packet per flow,
+# check the proportions at the nodes.
+spread() {
+	local flows=$2 how=$3 before after
+	shift 3
+	lab_reset_logs
+	before=$(counts_by_decap)
+	lab_gen --flows "$flows" --rate "$rate" "$@" >/dev/null || return 1
+	settle
+	if [ "$how" = decap ]; then
+		local -a b=($before) a=($(counts_by_decap))
+		after="$(( a[0] - b[0] )) $(( a[1] - b[1] )) $(( a[2] - b[2] ))"
+	else
+		after=$(counts_by_log "$how")
+	fi
+	in_proportion "$after" "$flows"
+}
+
+tcp_request() { # tcp_request ADDR: a real TCP connection through the gateway
+	local answer
+	answer=$(lab_exec "${LAB}cl" python3 -c "
+import socket
+s = socket.create_connection(('$1', 443), timeout=3)
+s.sendall(b'hello')
+print(s.recv(64).decode().strip())") || return 1
+	echo "answered by $answer"
+	[[ $answer =~ ^n[123]$ ]]
+}
+
+udp_request() {
+	local answer
+	answer=$(lab_exec "${LAB}cl" python3 -c "
+import socket
+s = socket.socket(socket.AF_INET6 if ':' in '$1' else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.sendto(b'hello', ('$1', 443))
+print(s.recvfrom(64)[0].decode().strip())") || return 1
+	echo "answered by $answer"
+	[[ $answer =~ ^n[123]$ ]]
+}
+
+check "steerd attaches XDP natively on the gateway" \
+	bash -c "$BUILD/steerctl -s $LAB_SOCK -j status | jq -e '.attach[0].mode == \"native\" and .attach[0].attached' >/dev/null"
+check "steer-decap is attached on every node" \
+	bash -c "for i in 1 2 3; do ip -n ${LAB}n\$i -d link show ne\$i | grep -q prog/xdp || exit 1; done"
+check "a TCP handshake through the gateway completes (IPv4 VIP)" tcp_request 198.18.0.100
+check "a TCP handshake through the gateway completes (IPv6 VIP)" tcp_request 2001:db8::100
+check "a UDP request is answered by a node (IPv4 VIP)" udp_request 198.18.0.100
+check "a UDP request is answered by a node (IPv6 VIP)" udp_request 2001:db8::100
+
+check "UDP to the IPv4 VIP (ipip) follows the weights over 3000 flows" \
+	spread v4-udp 3000 udp --dst 198.18.0.100 --proto udp
+check "UDP to the IPv6 VIP (ipip) follows the weights over 3000 flows" \
+	spread v6-udp 3000 udp --dst 2001:db8::100 --proto udp --sport-base 20000
+# SYNs from addresses nobody routes: the nodes' SYN-ACKs die at the gateway,
+# so no client RST doubles the count at the nodes.
+check "TCP SYNs to the IPv4 VIP follow the weights over 3000 flows" \
+	spread v4-tcp 3000 decap --dst 198.18.0.100 --proto tcp --src 198.18.150.1 --sport-base 30000
+check "TCP SYNs to the IPv6 VIP follow the weights over 3000 flows" \
+	spread v6-tcp 3000 decap --dst 2001:db8::100 --proto tcp --src 2001:db8:150::1 --sport-base 40000
+check "UDP to the gue service's VIP follows the weights over 3000 flows" \
+	spread gue 3000 udp --dst 198.18.0.101 --proto udp --sport-base 50000
+check "the IPv6 destination-option carrier (CID 2002, gue) follows the weights" \
+	spread destopt 3000 udp --carrier destopt --cid 2002 --dst 2001:db8::1 --dport 443 --sport-base 11000
+check "the UDP shim carrier over IPv4 (CID 1001, ipip) follows the weights" \
+	spread shim4 3000 shim --carrier shim --cid 1001 --dst 198.18.0.1 --sport-base 21000
+check "the UDP shim carrier over IPv6 (CID 2002, gue) follows the weights" \
+	spread shim6 3000 shim --carrier shim --cid 2002 --dst 2001:db8::1 --sport-base 31000
+
+# flow_nodes FILE: "src sport node" of every UDP packet the services logged.
+flow_nodes() {
+	local i
+	for i in 1 2 3; do awk -v n="n$i" '$1 == "udp" { print $2, $3, n }' "$LAB_DIR/n$i.log"; done | sort
+}
+
+same_node_per_flow() {
+	lab_reset_logs
+	lab_gen --flows 300 --packets 5 --rate "$rate" --dst 198.18.0.100 --sport-base 41000 >/dev/null
+	settle
+	flow_nodes >"$LAB_DIR/flows"
+	# 300 flows, 5 packets each, one node each.
+	[ "$(wc -l <"$LAB_DIR/flows")" -eq 1500 ] || { echo "got $(wc -l <"$LAB_DIR/flows") packets"; return 1; }
+	[ "$(sort -u "$LAB_DIR/flows" | wc -l)" -eq 300 ]
+}
+check "every packet of a flow reaches the same node (300 flows x 5 packets)" same_node_per_flow
+
+set_state() { # set_state NODE STATE: edit the config and reload
+	jq --arg n "$1" --arg s "$2" '(.nodes[] | select(.name == $n)).state = $s' "$config" >"$config.new" &&
+		mv "$config.new" "$config" && ctl reload >/dev/null
+}
+
+# Established flows A (sport 42000+), with their nodes recorded.
+lab_reset_logs
+lab_gen --flows 600 --rate "$rate" --dst 198.18.0.100 --sport-base 42000 >/dev/null
+settle
+flow_nodes >"$LAB_DIR/established"
+
+draining_keeps_flows() {
+	set_state n2 draining || return 1
+	lab_reset_logs
+	lab_gen --flows 600 --rate "$rate" --dst 198.18.0.100 --sport-base 42000 >/dev/null
+	settle
+	flow_nodes >"$LAB_DIR/again"
+	diff "$LAB_DIR/established" "$LAB_DIR/again" >/dev/null || { echo "flows moved"; return 1; }
+	echo "n2 kept $(grep -c ' n2$' "$LAB_DIR/again") established flows"
+	grep -q ' n2$' "$LAB_DIR/again"
+}
+check "a draining node keeps its established flows" draining_keeps_flows
+
+draining_takes_no_new() {
+	lab_reset_logs
+	lab_gen --flows 1000 --rate "$rate" --dst 198.18.0.100 --sport-base 52000 >/dev/null
+	settle
+	echo "new flows: $(counts_by_log udp)"
+	[ "$(lab_received 2 udp)" -eq 0 ] && [ $(( $(lab_received 1 udp) + $(lab_received 3 udp) )) -eq 1000 ]
+}
+check "a draining node gets no new flows" draining_takes_no_new
+
+down_stops_receiving() {
+	set_state n2 down || return 1
+	lab_reset_logs
+	lab_gen --flows 600 --rate "$rate" --dst 198.18.0.100 --sport-base 42000 >/dev/null
+	lab_gen --flows 600 --rate "$rate" --dst 198.18.0.100 --sport-base 62000 >/dev/null
+	settle
+	echo "after down: $(counts_by_log udp)"
+	flow_nodes >"$LAB_DIR/after"
+	# Flows that were not on n2 stay where they were.
+	[ "$(lab_received 2 udp)" -eq 0 ] && [ $(( $(lab_received 1 udp) + $(lab_received 3 udp) )) -eq 1200 ] &&
+		[ "$(grep -v ' n2$' "$LAB_DIR/established" | comm -23 - "$LAB_DIR/after" | wc -l)" -eq 0 ]
+}
+check "a node set down and reloaded stops receiving; other flows stay put" down_stops_receiving
+set_state n2 up >/dev/null
+
+malformed_reaches_no_node() {
+	local before after drops_before drops_after sent=0
+	before=$(counts_by_decap)
+	drops_before=$(ctl -j stats | jq '[.drops[]] | add')
+	lab_gen --flows 50 --dst 198.18.0.100 --malformed truncated >/dev/null && sent=$((sent + 50))
+	lab_gen --flows 50 --dst 198.18.0.100 --malformed bad-version >/dev/null && sent=$((sent + 50))
+	lab_gen --flows 50 --dst 2001:db8::100 --malformed bad-length >/dev/null && sent=$((sent + 50))
+	lab_gen --flows 50 --dst 2001:db8::100 --malformed ext-chain >/dev/null && sent=$((sent + 50))
+	lab_gen --flows 50 --carrier shim --dst 198.18.0.1 --malformed cid-zero >/dev/null && sent=$((sent + 50))
+	lab_gen --flows 50 --carrier shim --dst 198.18.0.1 --malformed reserved-flags >/dev/null && sent=$((sent + 50))
+	lab_gen --flows 50 --carrier destopt --dst 2001:db8::1 --malformed bad-option-len >/dev/null && sent=$((sent + 50))
+	settle
+	after=$(counts_by_decap)
+	drops_after=$(ctl -j stats | jq '[.drops[]] | add')
+	echo "decapsulated before: $before, after: $after; drops +$((drops_after - drops_before)) of $sent"
+	[ "$before" = "$after" ] && [ $((drops_after - drops_before)) -eq "$sent" ]
+}
+check "malformed packets of every class reach no node and are counted" malformed_reaches_no_node
+
+check "steerctl stats counts what the nodes received" \
+	bash -c "$BUILD/steerctl -s $LAB_SOCK -j stats | jq -e '.nodes.n1.packets > 0 and .nodes.n2.packets > 0 and .nodes.n3.packets > 0 and .traffic.forward > 20000' >/dev/null"
+
+tap_done
