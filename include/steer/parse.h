@@ -45,8 +45,8 @@ struct steer_pkt {
 	__u16 sport;            /* host order, 0 when there are no ports */
 	__u16 dport;
 	/* IPv4 addresses are stored IPv4-mapped: ::ffff:a.b.c.d */
-	__u8 saddr[16];
-	__u8 daddr[16];
+	__u8 saddr[16] STEER_ALIGNED(8);
+	__u8 daddr[16] STEER_ALIGNED(8);
 };
 
 STEER_INLINE __u8 *steer_at(const struct steer_pkt *p, __u32 off, __u32 len)

@@ -136,10 +136,13 @@ STEER_INLINE const struct steer_node *steer_flow_node(struct steer_env *env,
 	return n;
 }
 
+/* The node for this flow: its affinity entry when that still stands, else
+ * the Maglev table. The flow hash is computed only for new flows; an
+ * established flow takes it from its entry (GUE source port, flow label). */
 STEER_INLINE const struct steer_node *steer_select(struct steer_env *env,
 						   const struct steer_service *svc,
-						   const struct steer_flow_key *key, __u64 hash,
-						   __u32 *slot)
+						   const struct steer_flow_key *key,
+						   const __u64 hash_key[2], __u32 *slot, __u64 *hash)
 {
 	const struct steer_node *n;
 	struct steer_flow *f, nf;
@@ -149,19 +152,22 @@ STEER_INLINE const struct steer_node *steer_select(struct steer_env *env,
 	if (f) {
 		n = steer_flow_node(env, svc, f, now, slot);
 		if (n) {
+			*hash = f->hash;
 			steer_env_count(env, STEER_CTR_FLOW_HIT);
 			return n;
 		}
 	}
 	if (!svc->eligible || !svc->table_size)
 		return 0;
-	*slot = steer_env_maglev(env, svc->maglev_off + (__u32)(hash % svc->table_size));
+	*hash = steer_flow_hash(key, hash_key);
+	*slot = steer_env_maglev(env, svc->maglev_off + (__u32)(*hash % svc->table_size));
 	n = steer_env_node(env, *slot);
 	if (!n)
 		return 0;
 	nf.node = *slot;
 	nf.uid = n->uid;
 	nf.seen_ns = now;
+	nf.hash = *hash;
 	steer_env_flow_put(env, key, &nf);
 	steer_env_count(env, STEER_CTR_FLOW_NEW);
 	return n;
@@ -235,7 +241,7 @@ STEER_INLINE int steer_process(struct steer_env *env, struct steer_pkt *p, struc
 	struct steer_class c;
 	__u32 slot = 0, outer_len, inner_len, bytes;
 	__u8 inner_family, tos;
-	__u64 hash;
+	__u64 hash = 0;
 	int ret;
 
 	steer_env_count(env, STEER_CTR_RX);
@@ -268,8 +274,7 @@ STEER_INLINE int steer_process(struct steer_env *env, struct steer_pkt *p, struc
 	c.cid = svc->cid;
 
 	steer_flow_key_fill(&key, p, &c);
-	hash = steer_flow_hash(&key, gw->hash_key);
-	n = steer_select(env, svc, &key, hash, &slot);
+	n = steer_select(env, svc, &key, gw->hash_key, &slot, &hash);
 	if (!n) {
 		steer_env_count_service(env, svc->index, bytes, 1);
 		return steer_end(env, STEER_CTR_DROP_NO_NODE, STEER_VERDICT_DROP);

@@ -39,8 +39,8 @@ enum steer_family {
 struct steer_gateway {
 	__u64 version;          /* table version, increases on every apply */
 	__u64 hash_key[2];      /* gateway.hash_seed, SipHash key */
-	__u8 encap_src4[4];
-	__u8 encap_src6[16];
+	__u8 encap_src6[16] STEER_ALIGNED(8);
+	__u8 encap_src4[4] STEER_ALIGNED(4);
 	__u8 has_src4;
 	__u8 has_src6;
 	__u8 unknown_cid_pass;  /* 1: unknown CID goes to the kernel */
@@ -68,7 +68,7 @@ struct steer_service {
 };
 
 struct steer_node {
-	__u8 addr[16];          /* IPv4 in the first 4 bytes */
+	__u8 addr[16] STEER_ALIGNED(8); /* IPv4 in the first 4 bytes */
 	__u8 family;            /* enum steer_family */
 	__u8 state;             /* enum steer_node_state */
 	__u16 pad;
@@ -98,7 +98,7 @@ struct steer_vip_set {
 
 /* IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d). */
 struct steer_vip_key {
-	__u8 addr[16];
+	__u8 addr[16] STEER_ALIGNED(8);
 };
 
 #define STEER_FLOW_TUPLE 0
@@ -107,8 +107,8 @@ struct steer_vip_key {
 /* spec §3 flow key. Hashed as six little-endian 64-bit words. For a session
  * (T flag) src holds the token and dst, ports and proto are zero. */
 struct steer_flow_key {
-	__u8 src[16];
-	__u8 dst[16];
+	__u8 src[16] STEER_ALIGNED(8);
+	__u8 dst[16] STEER_ALIGNED(8);
 	__u16 sport;            /* host order; 0 for fragments */
 	__u16 dport;
 	__u8 proto;
@@ -122,6 +122,7 @@ struct steer_flow {
 	__u32 node;
 	__u32 uid;
 	__u64 seen_ns;
+	__u64 hash;             /* the flow hash, kept so hits need not rehash */
 };
 
 struct steer_stats {
@@ -136,6 +137,6 @@ STEER_BUILD_ASSERT(sizeof(struct steer_node) == 56, "steer_node layout");
 STEER_BUILD_ASSERT(sizeof(struct steer_vip_set) == 8 + 8 * STEER_VIPS_PER_ADDR,
 		   "steer_vip_set layout");
 STEER_BUILD_ASSERT(sizeof(struct steer_flow_key) == 48, "flow key is six words");
-STEER_BUILD_ASSERT(sizeof(struct steer_flow) == 16, "steer_flow layout");
+STEER_BUILD_ASSERT(sizeof(struct steer_flow) == 24, "steer_flow layout");
 
 #endif /* STEER_TABLE_H */
