@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -216,23 +217,8 @@ inner_create(struct steer_backend_xdp *x, enum bpf_map_type type, __u32 key_size
 	return fd < 0 ? -errno : fd;
 }
 
-struct gen_fds {
-	int services, nodes, maglev, vips, cids;
-};
-
-static void
-gen_close(struct gen_fds *g)
-{
-	int *fds[] = { &g->services, &g->nodes, &g->maglev, &g->vips, &g->cids };
-	unsigned i;
-
-	for (i = 0; i < 5; i++)
-		if (*fds[i] > 0)
-			close(*fds[i]);
-}
-
 static int
-fill_array(int fd, const void *values, __u32 n, size_t size)
+fill_array_fd(int fd, const __u32 *values, __u32 n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);
 	__u32 *keys, i, count = n;
@@ -246,47 +232,112 @@ fill_array(int fd, const void *values, __u32 n, size_t size)
 	for (i = 0; i < n; i++)
 		keys[i] = i;
 	ret = bpf_map_update_batch(fd, keys, values, &count, &bo);
-	if (ret && errno == EINVAL) {
-		/* Kernels without batch ops on arrays: one by one. */
+	if (ret && errno == EINVAL)
 		for (ret = 0, i = 0; i < n && !ret; i++)
-			ret = bpf_map_update_elem(fd, &keys[i], (const char *)values + i * size, 0);
-	}
+			ret = bpf_map_update_elem(fd, &keys[i], &values[i], 0);
 	free(keys);
 	return ret ? -errno : 0;
 }
 
 static int
-gen_build(struct steer_backend_xdp *x, const struct steer_image *img, struct gen_fds *g)
+fill_array(struct bpf_map *m, __u32 first, const void *values, __u32 n, size_t size)
 {
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	__u32 *keys, i, count = n;
+	int ret;
+
+	if (!n)
+		return 0;
+	keys = malloc(n * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		keys[i] = first + i;
+	ret = bpf_map_update_batch(bpf_map__fd(m), keys, values, &count, &bo);
+	if (ret && errno == EINVAL) {
+		/* Kernels without batch ops on arrays: one by one. */
+		for (ret = 0, i = 0; i < n && !ret; i++)
+			ret = bpf_map_update_elem(bpf_map__fd(m), &keys[i],
+						  (const char *)values + i * size, 0);
+	}
+	free(keys);
+	return ret ? -errno : 0;
+}
+
+/* Write one generation's slots of an array: the image's entries, zeroes
+ * after them, so nothing of an older table survives. */
+static int
+fill_gen_array(struct bpf_map *m, __u32 gen, __u32 max, const void *values, __u32 n, size_t size)
+{
+	void *all = calloc(max, size);
+	int ret;
+
+	if (!all)
+		return -ENOMEM;
+	memcpy(all, values, (size_t)n * size);
+	ret = fill_array(m, gen * max, all, max, size);
+	free(all);
+	return ret;
+}
+
+/* Remove every key of generation gen from a gen-keyed hash. gen_of reads
+ * the generation out of a key. */
+static int
+clear_gen_hash(struct bpf_map *m, __u32 gen, size_t key_size, size_t gen_off)
+{
+	__u32 max = bpf_map__max_entries(m), n = 0, i;
+	__u8 *keys = calloc(max + 1, key_size), *prev = NULL;
+	int fd = bpf_map__fd(m), ret = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	while (n < max && !bpf_map_get_next_key(fd, prev, keys + n * key_size)) {
+		prev = keys + n * key_size;
+		n++;
+	}
+	for (i = 0; i < n; i++) {
+		__u32 g;
+
+		memcpy(&g, keys + i * key_size + gen_off, sizeof(g));
+		if (g == gen && bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT) {
+			ret = -errno;
+			break;
+		}
+	}
+	free(keys);
+	return ret;
+}
+
+static int
+fill_generation(struct steer_backend_xdp *x, const struct steer_image *img, __u32 gen)
+{
+	struct steer_xdp *k = x->skel;
 	__u32 i;
 	int ret;
 
-	memset(g, -1, sizeof(*g));
-	g->services = inner_create(x, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct steer_service),
-				   STEER_MAX_SERVICES, 0, "steer_svc_gen", "__u32",
-				   "steer_service");
-	g->nodes = inner_create(x, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct steer_node),
-				STEER_MAX_NODES, 0, "steer_node_gen", "__u32", "steer_node");
-	g->maglev = inner_create(x, BPF_MAP_TYPE_ARRAY, 4, 4, img->maglev_len ? img->maglev_len : 1,
-				 BPF_F_INNER_MAP, "steer_mag_gen", "__u32", "__u32");
-	g->vips = inner_create(x, BPF_MAP_TYPE_HASH, sizeof(struct steer_vip_key),
-			       sizeof(struct steer_vip_set), STEER_MAX_VIP_ADDRS, 0, "steer_vip_gen",
-			       "steer_vip_key", "steer_vip_set");
-	g->cids = inner_create(x, BPF_MAP_TYPE_HASH, 4, 4, STEER_MAX_SERVICES, 0, "steer_cid_gen",
-			       "__u32", "__u32");
-	if (g->services < 0 || g->nodes < 0 || g->maglev < 0 || g->vips < 0 || g->cids < 0)
-		return g->services < 0 ? g->services : g->nodes < 0 ? g->nodes :
-		       g->maglev < 0 ? g->maglev : g->vips < 0 ? g->vips : g->cids;
-	if ((ret = fill_array(g->services, img->services, img->n_services, sizeof(*img->services))) ||
-	    (ret = fill_array(g->nodes, img->nodes, img->n_nodes, sizeof(*img->nodes))) ||
-	    (ret = fill_array(g->maglev, img->maglev, img->maglev_len, sizeof(__u32))))
+	if ((ret = fill_gen_array(k->maps.steer_services, gen, STEER_MAX_SERVICES, img->services,
+				  img->n_services, sizeof(*img->services))) ||
+	    (ret = fill_gen_array(k->maps.steer_nodes, gen, STEER_MAX_NODES, img->nodes,
+				  img->n_nodes, sizeof(*img->nodes))) ||
+	    (ret = clear_gen_hash(k->maps.steer_vips, gen, sizeof(struct steer_vip_gkey),
+				  offsetof(struct steer_vip_gkey, gen))) ||
+	    (ret = clear_gen_hash(k->maps.steer_cids, gen, sizeof(struct steer_cid_gkey),
+				  offsetof(struct steer_cid_gkey, gen))))
 		return ret;
-	for (i = 0; i < img->n_vips; i++)
-		if (bpf_map_update_elem(g->vips, &img->vip_keys[i], &img->vip_sets[i], 0))
+	for (i = 0; i < img->n_vips; i++) {
+		struct steer_vip_gkey g = { .vip = img->vip_keys[i], .gen = gen };
+
+		if (bpf_map__update_elem(k->maps.steer_vips, &g, sizeof(g), &img->vip_sets[i],
+					 sizeof(img->vip_sets[i]), 0))
 			return -errno;
-	for (i = 0; i < img->n_cids; i++)
-		if (bpf_map_update_elem(g->cids, &img->cid_keys[i], &img->cid_services[i], 0))
+	}
+	for (i = 0; i < img->n_cids; i++) {
+		struct steer_cid_gkey g = { .cid = img->cid_keys[i], .gen = gen };
+
+		if (bpf_map__update_elem(k->maps.steer_cids, &g, sizeof(g), &img->cid_services[i],
+					 sizeof(__u32), 0))
 			return -errno;
+	}
 	return 0;
 }
 
@@ -301,30 +352,32 @@ steer_xdp_apply(struct steer_backend_xdp *x, const struct steer_image *img, char
 		size_t errlen)
 {
 	struct steer_active act = { 0 };
-	struct gen_fds g;
 	__u32 next, zero = 0;
-	int ret;
+	int ret, mag;
 
 	if (active_get(x, &act))
 		return errf(err, errlen, -errno, "cannot read steer_active: %s", strerror(errno));
 	next = (act.gen & 1) ^ 1;
-	ret = gen_build(x, img, &g);
+	/* The idle generation: no packet has used it since the grace period
+	 * that ended the previous apply. */
+	ret = fill_generation(x, img, next);
+	if (ret)
+		return errf(err, errlen, ret, "cannot write the table: %s", strerror(-ret));
+	mag = inner_create(x, BPF_MAP_TYPE_ARRAY, 4, 4, img->maglev_len ? img->maglev_len : 1,
+			   BPF_F_INNER_MAP, "steer_mag_gen", "__u32", "__u32");
+	if (mag < 0)
+		return errf(err, errlen, mag, "cannot create the Maglev map: %s", strerror(-mag));
+	ret = fill_array_fd(mag, img->maglev, img->maglev_len);
+	if (!ret)
+		ret = outer_set(x->skel->maps.steer_maglev, next, mag);
 	if (ret) {
-		gen_close(&g);
-		return errf(err, errlen, ret, "cannot build table maps: %s", strerror(-ret));
-	}
-	if ((ret = outer_set(x->skel->maps.steer_services, next, g.services)) ||
-	    (ret = outer_set(x->skel->maps.steer_nodes, next, g.nodes)) ||
-	    (ret = outer_set(x->skel->maps.steer_maglev, next, g.maglev)) ||
-	    (ret = outer_set(x->skel->maps.steer_vips, next, g.vips)) ||
-	    (ret = outer_set(x->skel->maps.steer_cids, next, g.cids))) {
-		gen_close(&g);
-		return errf(err, errlen, ret, "cannot install table maps: %s", strerror(-ret));
+		close(mag);
+		return errf(err, errlen, ret, "cannot install the Maglev tables: %s", strerror(-ret));
 	}
 	if (bpf_map__update_elem(x->skel->maps.steer_gateway, &next, sizeof(next), &img->gw,
 				 sizeof(img->gw), 0)) {
 		ret = -errno;
-		gen_close(&g);
+		close(mag);
 		return errf(err, errlen, ret, "cannot write steer_gateway: %s", strerror(-ret));
 	}
 	act.gen = next;
@@ -333,28 +386,17 @@ steer_xdp_apply(struct steer_backend_xdp *x, const struct steer_image *img, char
 	if (bpf_map__update_elem(x->skel->maps.steer_active, &zero, sizeof(zero), &act,
 				 sizeof(act), 0)) {
 		ret = -errno;
-		gen_close(&g);
+		close(mag);
 		return errf(err, errlen, ret, "cannot switch generation: %s", strerror(-ret));
 	}
 	/* A map-in-map update returns after an RCU grace period: from here
 	 * on no packet uses the old generation, and the next apply may
-	 * rebuild it. */
-	ret = outer_set(x->skel->maps.steer_services, STEER_GEN_SCRATCH, g.services);
-	gen_close(&g);
+	 * rewrite it. */
+	ret = outer_set(x->skel->maps.steer_maglev, STEER_GEN_SCRATCH, mag);
+	close(mag);
 	if (ret)
 		return errf(err, errlen, ret, "cannot wait for readers: %s", strerror(-ret));
 	return 0;
-}
-
-/* Open the inner map of the active generation behind outer. */
-static int
-inner_fd(struct bpf_map *outer, __u32 gen)
-{
-	__u32 id = 0;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(outer), &gen, &id))
-		return -errno;
-	return bpf_map_get_fd_by_id(id);
 }
 
 int
@@ -362,8 +404,7 @@ steer_xdp_read_current(struct steer_backend_xdp *x, struct steer_image **out)
 {
 	struct steer_active act;
 	struct steer_image *img;
-	int sfd = -1, nfd = -1, ret = 0;
-	__u32 i;
+	__u32 i, key;
 
 	*out = NULL;
 	if (active_get(x, &act) || act.version == 0)
@@ -373,30 +414,28 @@ steer_xdp_read_current(struct steer_backend_xdp *x, struct steer_image **out)
 		return -ENOMEM;
 	img->services = calloc(STEER_MAX_SERVICES, sizeof(*img->services));
 	img->nodes = calloc(STEER_MAX_NODES, sizeof(*img->nodes));
-	sfd = inner_fd(x->skel->maps.steer_services, act.gen);
-	nfd = inner_fd(x->skel->maps.steer_nodes, act.gen);
-	if (!img->services || !img->nodes || sfd < 0 || nfd < 0 ||
+	if (!img->services || !img->nodes ||
 	    bpf_map__lookup_elem(x->skel->maps.steer_gateway, &act.gen, sizeof(act.gen), &img->gw,
 				 sizeof(img->gw), 0)) {
-		ret = -ENOENT;
-		goto out;
-	}
-	for (i = 0; i < STEER_MAX_SERVICES; i++)
-		if (!bpf_map_lookup_elem(sfd, &i, &img->services[i]) && img->services[i].name[0])
-			img->n_services = i + 1;
-	for (i = 0; i < STEER_MAX_NODES; i++)
-		if (!bpf_map_lookup_elem(nfd, &i, &img->nodes[i]) && img->nodes[i].family)
-			img->n_nodes = i + 1;
-out:
-	if (sfd >= 0)
-		close(sfd);
-	if (nfd >= 0)
-		close(nfd);
-	if (ret)
 		steer_image_free(img);
-	else
-		*out = img;
-	return ret;
+		return -ENOENT;
+	}
+	for (i = 0; i < STEER_MAX_SERVICES; i++) {
+		key = act.gen * STEER_MAX_SERVICES + i;
+		if (!bpf_map__lookup_elem(x->skel->maps.steer_services, &key, sizeof(key),
+					  &img->services[i], sizeof(img->services[i]), 0) &&
+		    img->services[i].name[0])
+			img->n_services = i + 1;
+	}
+	for (i = 0; i < STEER_MAX_NODES; i++) {
+		key = act.gen * STEER_MAX_NODES + i;
+		if (!bpf_map__lookup_elem(x->skel->maps.steer_nodes, &key, sizeof(key), &img->nodes[i],
+					  sizeof(img->nodes[i]), 0) &&
+		    img->nodes[i].family)
+			img->n_nodes = i + 1;
+	}
+	*out = img;
+	return 0;
 }
 
 static void

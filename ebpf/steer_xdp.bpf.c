@@ -17,23 +17,41 @@
 #define AF_INET6 10
 #endif
 
-/* Inner map templates. value_size, not __type(value): bpftool gen skeleton
- * cannot size inner values given by type. */
-struct steer_svc_inner {
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, STEER_MAX_SERVICES);
+	__uint(max_entries, STEER_GENERATIONS * STEER_MAX_SERVICES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__type(key, __u32);
-	__uint(value_size, sizeof(struct steer_service));
-};
+	__type(value, struct steer_service);
+} steer_services SEC(".maps");
 
-struct steer_node_inner {
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, STEER_MAX_NODES);
+	__uint(max_entries, STEER_GENERATIONS * STEER_MAX_NODES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__type(key, __u32);
-	__uint(value_size, sizeof(struct steer_node));
-};
+	__type(value, struct steer_node);
+} steer_nodes SEC(".maps");
 
-/* BPF_F_INNER_MAP: each generation's Maglev array is sized to fit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, STEER_GENERATIONS * STEER_MAX_VIP_ADDRS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct steer_vip_gkey);
+	__type(value, struct steer_vip_set);
+} steer_vips SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, STEER_GENERATIONS * STEER_MAX_SERVICES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct steer_cid_gkey);
+	__type(value, __u32);
+} steer_cids SEC(".maps");
+
+/* Inner template of the Maglev generations. BPF_F_INNER_MAP: each
+ * generation's array is sized to fit. value_size, not __type(value):
+ * bpftool gen skeleton cannot size inner values given by type. */
 struct steer_mag_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -42,45 +60,13 @@ struct steer_mag_inner {
 	__uint(value_size, sizeof(__u32));
 };
 
-struct steer_vip_inner {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, STEER_MAX_VIP_ADDRS);
-	__uint(key_size, sizeof(struct steer_vip_key));
-	__uint(value_size, sizeof(struct steer_vip_set));
-};
-
-struct steer_cid_inner {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, STEER_MAX_SERVICES);
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, STEER_GEN_SLOTS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__type(key, __u32);
-	__uint(value_size, sizeof(__u32));
-};
-
-/* Inner maps are created by the loader, which gives them these types from
- * the program's BTF so that "bpftool map dump" prints structs. Inner
- * templates cannot name their value type (bpftool gen skeleton then fails),
- * so this read-only anchor keeps the types in the BTF. */
-const volatile struct {
-	struct steer_service service;
-	struct steer_node node;
-	struct steer_vip_key vip_key;
-	struct steer_vip_set vip_set;
-} steer_btf_anchor __attribute__((used));
-
-#define STEER_GEN_MAP(name, inner)                        \
-	struct {                                          \
-		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS); \
-		__uint(max_entries, STEER_GEN_SLOTS);     \
-		__uint(pinning, LIBBPF_PIN_BY_NAME);      \
-		__type(key, __u32);                       \
-		__array(values, struct inner);            \
-	} name SEC(".maps")
-
-STEER_GEN_MAP(steer_services, steer_svc_inner);
-STEER_GEN_MAP(steer_nodes, steer_node_inner);
-STEER_GEN_MAP(steer_maglev, steer_mag_inner);
-STEER_GEN_MAP(steer_vips, steer_vip_inner);
-STEER_GEN_MAP(steer_cids, steer_cid_inner);
+	__array(values, struct steer_mag_inner);
+} steer_maglev SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -151,9 +137,6 @@ struct {
 struct steer_env {
 	struct xdp_md *ctx;
 	__u32 gen;
-	void *services;
-	void *nodes;
-	void *maglev;
 };
 
 STEER_INLINE const struct steer_gateway *steer_env_gateway(struct steer_env *e)
@@ -164,23 +147,25 @@ STEER_INLINE const struct steer_gateway *steer_env_gateway(struct steer_env *e)
 STEER_INLINE const struct steer_vip_set *steer_env_vip(struct steer_env *e,
 						       const struct steer_vip_key *k)
 {
-	void *m = bpf_map_lookup_elem(&steer_vips, &e->gen);
+	struct steer_vip_gkey g = { .vip = *k, .gen = e->gen };
 
-	return m ? bpf_map_lookup_elem(m, k) : 0;
+	return bpf_map_lookup_elem(&steer_vips, &g);
 }
 
 STEER_INLINE const __u32 *steer_env_cid(struct steer_env *e, __u32 cid)
 {
-	void *m = bpf_map_lookup_elem(&steer_cids, &e->gen);
+	struct steer_cid_gkey g = { .cid = cid, .gen = e->gen };
 
-	return m ? bpf_map_lookup_elem(m, &cid) : 0;
+	return bpf_map_lookup_elem(&steer_cids, &g);
 }
 
 STEER_INLINE const struct steer_service *steer_env_service(struct steer_env *e, __u32 idx)
 {
-	if (!e->services)
-		e->services = bpf_map_lookup_elem(&steer_services, &e->gen);
-	return e->services ? bpf_map_lookup_elem(e->services, &idx) : 0;
+	__u32 key = e->gen * STEER_MAX_SERVICES + idx;
+
+	if (idx >= STEER_MAX_SERVICES)
+		return 0;
+	return bpf_map_lookup_elem(&steer_services, &key);
 }
 
 STEER_INLINE __u32 steer_env_maglev(struct steer_env *e, __u32 pos)
@@ -193,13 +178,12 @@ STEER_INLINE __u32 steer_env_maglev(struct steer_env *e, __u32 pos)
 
 STEER_INLINE const struct steer_node *steer_env_node(struct steer_env *e, __u32 slot)
 {
+	__u32 key = e->gen * STEER_MAX_NODES + slot;
 	struct steer_node *n;
 
-	if (!e->nodes)
-		e->nodes = bpf_map_lookup_elem(&steer_nodes, &e->gen);
-	if (!e->nodes)
+	if (slot >= STEER_MAX_NODES)
 		return 0;
-	n = bpf_map_lookup_elem(e->nodes, &slot);
+	n = bpf_map_lookup_elem(&steer_nodes, &key);
 	return n && n->family ? n : 0;
 }
 
@@ -215,9 +199,11 @@ STEER_INLINE void steer_env_flow_put(struct steer_env *e, const struct steer_flo
 	bpf_map_update_elem(&steer_flows, k, f, BPF_ANY);
 }
 
+/* Affinity timeouts are seconds: the coarse clock (same base, a tick of
+ * resolution) costs a fraction of the precise one, notably in VMs. */
 STEER_INLINE __u64 steer_env_now_ns(struct steer_env *e)
 {
-	return bpf_ktime_get_ns();
+	return bpf_ktime_get_coarse_ns();
 }
 
 STEER_INLINE void steer_env_count(struct steer_env *e, enum steer_counter c)

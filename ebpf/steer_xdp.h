@@ -8,13 +8,27 @@
 
 /* Tables are double-buffered: the loader fills the inactive generation,
  * then flips steer_active.gen. A packet reads gen once, so it sees one
- * whole table or the other, never a mix. */
+ * whole table or the other, never a mix. Services and nodes live at
+ * gen * MAX + index in plain arrays, VIPs and CIDs are keyed by gen: plain
+ * maps, so the verifier inlines their lookups. Maglev tables, sized per
+ * generation, are inner maps of an ARRAY_OF_MAPS. */
 #define STEER_GENERATIONS 2
-/* Outer map slot the loader writes after a flip: a map-in-map update makes
- * the kernel wait for an RCU grace period, after which no packet still
- * holds the old generation. */
+/* Maglev outer slot the loader writes after a flip: a map-in-map update
+ * makes the kernel wait for an RCU grace period, after which no packet
+ * still holds the old generation. */
 #define STEER_GEN_SCRATCH 2
 #define STEER_GEN_SLOTS 3
+
+struct steer_vip_gkey {
+	struct steer_vip_key vip;
+	__u32 gen;
+	__u32 pad;
+};
+
+struct steer_cid_gkey {
+	__u32 cid;
+	__u32 gen;
+};
 
 #define STEER_FLOWS_DEFAULT (1u << 20)
 
