@@ -217,30 +217,9 @@ inner_create(struct steer_backend_xdp *x, enum bpf_map_type type, __u32 key_size
 	return fd < 0 ? -errno : fd;
 }
 
+/* values[i] at key first + i, in one batch where the kernel can. */
 static int
-fill_array_fd(int fd, const __u32 *values, __u32 n)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, bo);
-	__u32 *keys, i, count = n;
-	int ret;
-
-	if (!n)
-		return 0;
-	keys = malloc(n * sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		keys[i] = i;
-	ret = bpf_map_update_batch(fd, keys, values, &count, &bo);
-	if (ret && errno == EINVAL)
-		for (ret = 0, i = 0; i < n && !ret; i++)
-			ret = bpf_map_update_elem(fd, &keys[i], &values[i], 0);
-	free(keys);
-	return ret ? -errno : 0;
-}
-
-static int
-fill_array(struct bpf_map *m, __u32 first, const void *values, __u32 n, size_t size)
+fill_array(int fd, __u32 first, const void *values, __u32 n, size_t size)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);
 	__u32 *keys, i, count = n;
@@ -253,12 +232,11 @@ fill_array(struct bpf_map *m, __u32 first, const void *values, __u32 n, size_t s
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		keys[i] = first + i;
-	ret = bpf_map_update_batch(bpf_map__fd(m), keys, values, &count, &bo);
+	ret = bpf_map_update_batch(fd, keys, values, &count, &bo);
 	if (ret && errno == EINVAL) {
 		/* Kernels without batch ops on arrays: one by one. */
 		for (ret = 0, i = 0; i < n && !ret; i++)
-			ret = bpf_map_update_elem(bpf_map__fd(m), &keys[i],
-						  (const char *)values + i * size, 0);
+			ret = bpf_map_update_elem(fd, &keys[i], (const char *)values + i * size, 0);
 	}
 	free(keys);
 	return ret ? -errno : 0;
@@ -275,13 +253,13 @@ fill_gen_array(struct bpf_map *m, __u32 gen, __u32 max, const void *values, __u3
 	if (!all)
 		return -ENOMEM;
 	memcpy(all, values, (size_t)n * size);
-	ret = fill_array(m, gen * max, all, max, size);
+	ret = fill_array(bpf_map__fd(m), gen * max, all, max, size);
 	free(all);
 	return ret;
 }
 
-/* Remove every key of generation gen from a gen-keyed hash. gen_of reads
- * the generation out of a key. */
+/* Remove every key of generation gen from a gen-keyed hash; the generation
+ * sits at gen_off in the key. */
 static int
 clear_gen_hash(struct bpf_map *m, __u32 gen, size_t key_size, size_t gen_off)
 {
@@ -367,7 +345,7 @@ steer_xdp_apply(struct steer_backend_xdp *x, const struct steer_image *img, char
 			   BPF_F_INNER_MAP, "steer_mag_gen", "__u32", "__u32");
 	if (mag < 0)
 		return errf(err, errlen, mag, "cannot create the Maglev map: %s", strerror(-mag));
-	ret = fill_array_fd(mag, img->maglev, img->maglev_len);
+	ret = fill_array(mag, 0, img->maglev, img->maglev_len, sizeof(__u32));
 	if (!ret)
 		ret = outer_set(x->skel->maps.steer_maglev, next, mag);
 	if (ret) {

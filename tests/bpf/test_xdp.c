@@ -333,12 +333,8 @@ Test(xdp, draining_keeps_flows_down_moves_them)
 
 Test(xdp, unknown_cid_dropped_by_default)
 {
-	struct steer_pb_spec s = test_spec_v4(1);
+	struct steer_pb_spec s = test_spec_shim(4, 99999);
 
-	s.proto = STEER_IPPROTO_UDP;
-	s.dport = 6118;
-	s.carrier = STEER_PB_SHIM;
-	steer_pb_chdr(&s.chdr, 99999, 0, 0);
 	cr_assert_eq(xdp_run(&s).action, XDP_DROP);
 	cr_assert_eq(stats()->counters[STEER_CTR_DROP_UNKNOWN_CID], 1);
 	cfg->unknown_cid_pass = true;
@@ -349,12 +345,8 @@ Test(xdp, unknown_cid_dropped_by_default)
 
 Test(xdp, empty_service_drops_no_node)
 {
-	struct steer_pb_spec s = test_spec_v4(1);
+	struct steer_pb_spec s = test_spec_shim(4, 3003);
 
-	s.proto = STEER_IPPROTO_UDP;
-	s.dport = 6118;
-	s.carrier = STEER_PB_SHIM;
-	steer_pb_chdr(&s.chdr, 3003, 0, 0);
 	cr_assert_eq(xdp_run(&s).action, XDP_DROP);
 	cr_assert_eq(stats()->counters[STEER_CTR_DROP_NO_NODE], 1);
 }

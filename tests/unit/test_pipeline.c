@@ -224,12 +224,8 @@ Test(pipeline, fragmented_shim_datagram_is_dropped)
 
 Test(pipeline, unknown_cid_is_dropped_by_default)
 {
-	struct steer_pb_spec s = test_spec_v4(5000);
+	struct steer_pb_spec s = test_spec_shim(4, 424242);
 
-	s.proto = STEER_IPPROTO_UDP;
-	s.dport = 6118;
-	s.carrier = STEER_PB_SHIM;
-	steer_pb_chdr(&s.chdr, 424242, 0, 0);
 	cr_assert_eq(run(env, &s).verdict, STEER_VERDICT_DROP);
 	cr_assert_eq(env->ctr[STEER_CTR_DROP_UNKNOWN_CID], 1);
 }
@@ -251,12 +247,8 @@ Test(pipeline, unknown_cid_passes_when_configured)
 
 Test(pipeline, service_without_nodes_drops_no_node)
 {
-	struct steer_pb_spec s = test_spec_v4(5000);
+	struct steer_pb_spec s = test_spec_shim(4, 3003);
 
-	s.proto = STEER_IPPROTO_UDP;
-	s.dport = 6118;
-	s.carrier = STEER_PB_SHIM;
-	steer_pb_chdr(&s.chdr, 3003, 0, 0);
 	cr_assert_eq(run(env, &s).verdict, STEER_VERDICT_DROP);
 	cr_assert_eq(env->ctr[STEER_CTR_DROP_NO_NODE], 1);
 	cr_assert_eq(env->svc[steer_image_service(img, "empty")].drops, 1);

@@ -99,4 +99,17 @@ test_spec_v6(__u16 sport)
 	return s;
 }
 
+/* A UDP-shim request for cid from the IPv4 (4) or IPv6 (6) client. */
+static inline struct steer_pb_spec
+test_spec_shim(int family, __u32 cid)
+{
+	struct steer_pb_spec s = family == 6 ? test_spec_v6(5000) : test_spec_v4(5000);
+
+	s.proto = STEER_IPPROTO_UDP;
+	s.dport = 6118;
+	s.carrier = STEER_PB_SHIM;
+	steer_pb_chdr(&s.chdr, cid, 0, 0);
+	return s;
+}
+
 #endif
