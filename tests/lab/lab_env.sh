@@ -72,14 +72,7 @@ lab_up() { # lab_up CONFIG [STEERD ARGS...]
 	done
 	lab_exec "${LAB}cl" ping -c1 -W1 198.18.100.1 >/dev/null 2>&1
 	lab_exec "${LAB}cl" ping -6 -c1 -W1 2001:db8:100::1 >/dev/null 2>&1
-	nsenter --net="/var/run/netns/${LAB}gw" "$BUILD/steerd" -c "$config" "$@" \
-		</dev/null >>"$LAB_DIR/steerd.log" 2>&1 &
-	steerd_pid=$!
-	for _ in $(seq 100); do
-		[ -S "$LAB_SOCK" ] && "$BUILD/steerctl" -s "$LAB_SOCK" status >/dev/null 2>&1 && break
-		kill -0 "$steerd_pid" 2>/dev/null || { cat "$LAB_DIR/steerd.log"; return 1; }
-		sleep 0.1
-	done
+	lab_steerd_start "$config" "$@" || return 1
 	for i in $(seq "$lab_node_count"); do
 		for _ in $(seq 50); do
 			[ -e "$LAB_DIR/n$i.log.ready" ] && break
@@ -88,6 +81,22 @@ lab_up() { # lab_up CONFIG [STEERD ARGS...]
 	done
 	LAB_GW_MAC=$(lab_mac "${LAB}gw" gwc)
 	LAB_CL_MAC=$(lab_mac "${LAB}cl" cl0)
+}
+
+# lab_steerd_start CONFIG [ARGS...]: start steerd on the gateway and wait
+# until it answers on its socket.
+lab_steerd_start() {
+	local config=$1
+	shift
+	nsenter --net="/var/run/netns/${LAB}gw" "$BUILD/steerd" -c "$config" "$@" \
+		</dev/null >>"$LAB_DIR/steerd.log" 2>&1 &
+	steerd_pid=$!
+	for _ in $(seq 100); do
+		[ -S "$LAB_SOCK" ] && "$BUILD/steerctl" -s "$LAB_SOCK" status >/dev/null 2>&1 && return 0
+		kill -0 "$steerd_pid" 2>/dev/null || { cat "$LAB_DIR/steerd.log"; return 1; }
+		sleep 0.1
+	done
+	return 1
 }
 
 lab_down() {

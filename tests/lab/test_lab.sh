@@ -203,6 +203,29 @@ malformed_reaches_no_node() {
 }
 check "malformed packets of every class reach no node and are counted" malformed_reaches_no_node
 
+# steerd goes away and comes back, and reloads, while traffic flows: the
+# pinned program keeps forwarding, so nothing is lost.
+restart_under_traffic() {
+	local gen_pid received
+	lab_reset_logs
+	lab_gen --flows 20000 --rate 10000 --dst 198.18.0.100 --sport-base 3000 >"$LAB_DIR/gen.out" &
+	gen_pid=$!
+	sleep 0.5
+	kill -9 "$steerd_pid"
+	wait "$steerd_pid" 2>/dev/null
+	lab_steerd_start "$config" --pin-root "$pin_root" --flow-entries 262144 || return 1
+	sleep 0.3
+	kill -HUP "$steerd_pid"
+	ctl reload >/dev/null || return 1
+	wait "$gen_pid" || return 1
+	settle
+	received=$(( $(lab_received 1 udp) + $(lab_received 2 udp) + $(lab_received 3 udp) ))
+	cat "$LAB_DIR/gen.out"
+	echo "received $received of 20000 across SIGKILL, restart, SIGHUP and reload"
+	[ "$received" -eq 20000 ] && ctl -j status | jq -e '.adopted' >/dev/null
+}
+check "steerd killed, restarted and reloaded under traffic: no packet lost" restart_under_traffic
+
 check "steerctl stats counts what the nodes received" \
 	bash -c "$BUILD/steerctl -s $LAB_SOCK -j stats | jq -e '.nodes.n1.packets > 0 and .nodes.n2.packets > 0 and .nodes.n3.packets > 0 and .traffic.forward > 20000' >/dev/null"
 
