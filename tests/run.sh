@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 . tests/lib/setup.sh
 steer_install_deps
 build=${STEER_BUILD_DIR:-build}
-steer_build "$build"
+# A build that fails is a failed suite, and CI reads the last line.
+steer_build "$build" || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 status=0
 meson test -C "$build" --print-errorlogs --num-processes 2 "$@" || status=$?
 

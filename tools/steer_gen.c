@@ -82,6 +82,20 @@ usage(FILE *f)
 "Addresses must be lab addresses (198.18.0.0/15, 2001:db8::/32) in tests.\n");
 }
 
+/* An unsigned option in [min, max], or exit with a usage error. */
+static unsigned long
+number(const char *opt, const char *s, unsigned long min, unsigned long max)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (!*s || *end || v < min || v > max) {
+		fprintf(stderr, "steer-gen: --%s takes %lu to %lu, not \"%s\"\n", opt, min, max, s);
+		exit(2);
+	}
+	return v;
+}
+
 static int
 parse_mac(const char *s, __u8 mac[6])
 {
@@ -323,7 +337,7 @@ main(int argc, char **argv)
 				goto bad;
 			have_dst = 1;
 			break;
-		case 'p': g.base.dport = (__u16)atoi(optarg); have_dport = 1; break;
+		case 'p': g.base.dport = (__u16)number("dport", optarg, 0, 65535); have_dport = 1; break;
 		case 'P':
 			if (strcmp(optarg, "tcp") && strcmp(optarg, "udp"))
 				goto bad;
@@ -335,13 +349,16 @@ main(int argc, char **argv)
 				goto bad;
 			have_src = 1;
 			break;
-		case 'S': g.sport_base = (__u16)atoi(optarg); break;
-		case 'c': g.cid = (__u32)strtoul(optarg, NULL, 0); break;
-		case 't': g.token = 1; g.token_value = (__u32)strtoul(optarg, NULL, 0); break;
-		case 'f': g.flows = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'n': g.packets = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'z': g.size = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'v': g.base.vlans = (unsigned)atoi(optarg); if (g.base.vlans > 2) goto bad; break;
+		case 'S': g.sport_base = (__u16)number("sport-base", optarg, 0, 65535); break;
+		case 'c': g.cid = (__u32)number("cid", optarg, 0, 0xffffffffUL); break;
+		case 't':
+			g.token = 1;
+			g.token_value = (__u32)number("token", optarg, 0, 0xffffffffUL);
+			break;
+		case 'f': g.flows = (unsigned)number("flows", optarg, 1, 100000000); break;
+		case 'n': g.packets = (unsigned)number("packets", optarg, 1, 1000000); break;
+		case 'z': g.size = (unsigned)number("size", optarg, 0, 9000); break;
+		case 'v': g.base.vlans = (unsigned)number("vlans", optarg, 0, 2); break;
 		case 'm': if (parse_mac(optarg, g.base.src_mac)) goto bad; break;
 		case 'M': if (parse_mac(optarg, g.base.dst_mac)) goto bad; break;
 		case 'x':
@@ -352,7 +369,13 @@ main(int argc, char **argv)
 				goto bad;
 			g.malformed = (enum malformed)i;
 			break;
-		case 'r': g.rate = atof(optarg); break;
+		case 'r':
+			g.rate = atof(optarg);
+			if (g.rate < 0) {
+				fprintf(stderr, "steer-gen: --rate takes packets per second\n");
+				return 2;
+			}
+			break;
 		case 'j': g.json = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
