@@ -150,9 +150,15 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 	bpf_map__set_max_entries(x->skel->maps.steer_flows, flows);
 	ret = steer_xdp__load(x->skel);
 	if (ret) {
-		errf(err, errlen, ret, "cannot load the XDP program: %s (needs root; if %s holds "
-		     "maps of another steer version, stop that steerd with --detach-on-exit or "
-		     "remove the directory)", strerror(-ret), x->pin_dir);
+		if (ret == -EPERM)
+			errf(err, errlen, ret, "cannot load the XDP program: %s (run as root)",
+			     strerror(-ret));
+		else if (ret == -EINVAL)
+			errf(err, errlen, ret, "cannot load the XDP program: %s (if %s holds maps "
+			     "of another steer version, stop that steerd with --detach-on-exit or "
+			     "remove the directory)", strerror(-ret), x->pin_dir);
+		else
+			errf(err, errlen, ret, "cannot load the XDP program: %s", strerror(-ret));
 		steer_xdp__destroy(x->skel);
 		free(x);
 		return ret;
