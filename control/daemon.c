@@ -13,19 +13,8 @@
 #include <sys/random.h>
 
 #include "log.h"
+#include "stats_json.h"
 #include "steer/counters.h"
-
-static const char *const counter_names[] = {
-#define STEER_X_NAME(id, name, kind) name,
-	STEER_COUNTER_LIST(STEER_X_NAME)
-#undef STEER_X_NAME
-};
-
-static const int counter_kinds[] = {
-#define STEER_X_KIND(id, name, kind) kind,
-	STEER_COUNTER_LIST(STEER_X_KIND)
-#undef STEER_X_KIND
-};
 
 static unsigned
 iface_mtu(const char *name)
@@ -347,48 +336,13 @@ json_t *
 steerd_stats(struct steerd *d)
 {
 	struct steer_xdp_stats *st = calloc(1, sizeof(*st));
-	json_t *o, *traffic, *pass, *drops, *svcs, *nodes;
-	unsigned i;
+	json_t *o = NULL;
 
 	if (!st)
 		return NULL;
 	pthread_mutex_lock(&d->lock);
-	if (steer_xdp_stats(d->xdp, st)) {
-		pthread_mutex_unlock(&d->lock);
-		free(st);
-		return NULL;
-	}
-	traffic = json_object();
-	pass = json_object();
-	drops = json_object();
-	for (i = 0; i < STEER_CTR_MAX; i++) {
-		json_t *into = counter_kinds[i] == STEER_CTR_KIND_DROP ? drops :
-			       counter_kinds[i] == STEER_CTR_KIND_PASS ? pass : traffic;
-
-		json_object_set_new(into, counter_names[i], json_integer((json_int_t)st->counters[i]));
-	}
-	svcs = json_object();
-	for (i = 0; i < d->img->n_services; i++) {
-		const struct steer_service *s = &d->img->services[i];
-
-		if (!s->name[0])
-			continue;
-		json_object_set_new(svcs, s->name, json_pack("{s:I, s:I, s:I, s:I}", "cid",
-			(json_int_t)s->cid, "packets", (json_int_t)st->services[i].packets, "bytes",
-			(json_int_t)st->services[i].bytes, "drops", (json_int_t)st->services[i].drops));
-	}
-	nodes = json_object();
-	for (i = 0; i < d->img->n_nodes; i++) {
-		const struct steer_node *n = &d->img->nodes[i];
-
-		if (!n->family)
-			continue;
-		json_object_set_new(nodes, n->name, json_pack("{s:I, s:I}", "packets",
-			(json_int_t)st->nodes[i].packets, "bytes", (json_int_t)st->nodes[i].bytes));
-	}
-	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "table_version",
-		      (json_int_t)d->img->gw.version, "traffic", traffic, "pass", pass, "drops",
-		      drops, "services", svcs, "nodes", nodes);
+	if (!steer_xdp_stats(d->xdp, st))
+		o = steer_stats_json(d->img, st->counters, st->services, st->nodes);
 	pthread_mutex_unlock(&d->lock);
 	free(st);
 	return o;

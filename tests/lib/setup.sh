@@ -3,7 +3,7 @@
 
 steer_deps=(build-essential meson ninja-build pkg-config clang llvm libbpf-dev bpftool libelf-dev
 	zlib1g-dev linux-libc-dev libjansson-dev libcriterion-dev libmicrohttpd-dev
-	libcurl4-openssl-dev iproute2 util-linux ethtool iputils-ping jq curl python3)
+	libcurl4-openssl-dev dpdk-dev iproute2 util-linux ethtool iputils-ping jq curl python3)
 
 steer_install_deps() {
 	local missing=() p
@@ -25,7 +25,7 @@ steer_build() { # steer_build DIR
 	if [ -d "$1" ]; then
 		meson setup --reconfigure "$1" >/dev/null
 	else
-		meson setup "$1" -Dxdp=enabled >/dev/null
+		meson setup "$1" -Dxdp=enabled -Ddpdk=enabled >/dev/null
 	fi
 	ninja -C "$1"
 }

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The one JSON shape of steer's counters, whichever fast path counted
+ * them: steerd (XDP) and steer-dpdk print the same document. */
+#ifndef STEER_STATS_JSON_H
+#define STEER_STATS_JSON_H
+
+#include <jansson.h>
+
+#include "compile.h"
+
+/* counters[STEER_CTR_MAX], services[img->n_services], nodes[img->n_nodes] */
+json_t *steer_stats_json(const struct steer_image *img, const __u64 *counters,
+			 const struct steer_stats *services, const struct steer_stats *nodes);
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* One burst through the core: what every worker lcore runs. */
+#ifndef STEER_DP_BURST_H
+#define STEER_DP_BURST_H
+
+#include <rte_mbuf.h>
+
+#include "dp_table.h"
+
+/* Process n packets: those to send are moved to tx (returns how many); the
+ * rest are freed. Verdicts are counted in c. */
+unsigned steer_dp_burst(const struct steer_image *img, struct steer_dp_flows *flows,
+			struct steer_dp_counters *c, struct rte_mbuf **pkts, unsigned n,
+			struct rte_mbuf **tx);
+
+#endif

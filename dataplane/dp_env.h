@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The core's env contract (include/steer/pipeline.h) bound to a table image
+ * and per-worker state: what the DPDK workers run per packet. */
+#ifndef STEER_DP_ENV_H
+#define STEER_DP_ENV_H
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "dp_table.h"
+#include "steer/parse.h"
+
+struct steer_env {
+	const struct steer_image *img;
+	struct steer_dp_flows *flows;
+	struct steer_dp_counters *c;
+	struct rte_mbuf *m;
+	__u64 now;                    /* ns, once per burst */
+};
+
+static inline int
+steer_dp_key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct steer_vip_key));
+}
+
+static inline int
+steer_dp_u32_cmp(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static inline const struct steer_gateway *
+steer_env_gateway(struct steer_env *e)
+{
+	return &e->img->gw;
+}
+
+/* VIP addresses and CIDs are few and sorted by the compiler: a binary
+ * search over a read-only array is lock-free by construction. */
+static inline const struct steer_vip_set *
+steer_env_vip(struct steer_env *e, const struct steer_vip_key *k)
+{
+	const struct steer_vip_key *hit = bsearch(k, e->img->vip_keys, e->img->n_vips,
+						  sizeof(*k), steer_dp_key_cmp);
+
+	return hit ? &e->img->vip_sets[hit - e->img->vip_keys] : NULL;
+}
+
+static inline const __u32 *
+steer_env_cid(struct steer_env *e, __u32 cid)
+{
+	const __u32 *hit = bsearch(&cid, e->img->cid_keys, e->img->n_cids, sizeof(cid),
+				   steer_dp_u32_cmp);
+
+	return hit ? &e->img->cid_services[hit - e->img->cid_keys] : NULL;
+}
+
+static inline const struct steer_service *
+steer_env_service(struct steer_env *e, __u32 idx)
+{
+	if (idx >= e->img->n_services || !e->img->services[idx].name[0])
+		return NULL;
+	return &e->img->services[idx];
+}
+
+static inline __u32
+steer_env_maglev(struct steer_env *e, __u32 pos)
+{
+	return pos < e->img->maglev_len ? e->img->maglev[pos] : STEER_NODE_NONE;
+}
+
+static inline const struct steer_node *
+steer_env_node(struct steer_env *e, __u32 slot)
+{
+	if (slot >= e->img->n_nodes || !e->img->nodes[slot].family)
+		return NULL;
+	return &e->img->nodes[slot];
+}
+
+static inline struct steer_flow *
+steer_env_flow_get(struct steer_env *e, const struct steer_flow_key *k)
+{
+	int pos = rte_hash_lookup(e->flows->hash, k);
+
+	return pos >= 0 ? &e->flows->entries[pos] : NULL;
+}
+
+/* A full table keeps its flows: the new one is not remembered (counted),
+ * and its packets still follow the Maglev table, which picks the same
+ * node as long as the table does not change. Stale entries are replaced
+ * in place by the lookup that finds them stale. */
+static inline void
+steer_env_flow_put(struct steer_env *e, const struct steer_flow_key *k, const struct steer_flow *f)
+{
+	int pos = rte_hash_add_key(e->flows->hash, k);
+
+	if (pos < 0) {
+		e->flows->full++;
+		return;
+	}
+	e->flows->entries[pos] = *f;
+}
+
+static inline __u64
+steer_env_now_ns(struct steer_env *e)
+{
+	return e->now;
+}
+
+static inline void
+steer_env_count(struct steer_env *e, enum steer_counter c)
+{
+	e->c->ctr[c]++;
+}
+
+static inline void
+steer_env_count_service(struct steer_env *e, __u32 idx, __u32 bytes, int drop)
+{
+	if (idx >= STEER_MAX_SERVICES)
+		return;
+	if (drop) {
+		e->c->services[idx].drops++;
+	} else {
+		e->c->services[idx].packets++;
+		e->c->services[idx].bytes += bytes;
+	}
+}
+
+static inline void
+steer_env_count_node(struct steer_env *e, __u32 slot, __u32 bytes)
+{
+	if (slot < STEER_MAX_NODES) {
+		e->c->nodes[slot].packets++;
+		e->c->nodes[slot].bytes += bytes;
+	}
+}
+
+static inline int
+steer_env_push(struct steer_env *e, struct steer_pkt *p, __u32 delta)
+{
+	char *d = rte_pktmbuf_prepend(e->m, (uint16_t)delta);
+
+	if (!d)
+		return -1;
+	p->data = (__u8 *)d;
+	p->end = p->data + rte_pktmbuf_data_len(e->m);
+	return 0;
+}
+
+static inline void
+steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
+{
+	(void)e;
+	(void)p;
+}
+
+struct steer_hop;
+static inline int steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p,
+				     const struct steer_gateway *gw, const struct steer_node *n,
+				     __u32 outer_ip_len, struct steer_hop *hop);
+
+#include "steer/pipeline.h"
+
+/* ARP/NDP is not steer-dpdk's job: the next hop is the config's MAC. */
+static inline int
+steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p, const struct steer_gateway *gw,
+		   const struct steer_node *n, __u32 outer_ip_len, struct steer_hop *hop)
+{
+	(void)e;
+	(void)n;
+	(void)outer_ip_len;
+	return steer_next_hop_static(p, gw, hop);
+}
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* steer-dpdk's view of a table image and its per-worker state: flow
+ * affinity and counters. The table is read-only once published; each
+ * worker owns its flows and counters outright, so the hot path takes no
+ * lock and shares no cache line. */
+#ifndef STEER_DP_TABLE_H
+#define STEER_DP_TABLE_H
+
+#include <rte_hash.h>
+
+#include "compile.h"
+#include "steer/counters.h"
+
+/* Flow affinity is per worker: RSS sends every packet of a flow to one
+ * queue, hence one worker, so a per-worker table needs no lock and no
+ * atomic, and a lookup touches only this core's cache. */
+struct steer_dp_flows {
+	struct rte_hash *hash;
+	struct steer_flow *entries;   /* indexed by the hash's key position */
+	__u64 full;                   /* new flows not remembered: table full */
+};
+
+struct steer_dp_counters {
+	__u64 ctr[STEER_CTR_MAX];
+	struct steer_stats services[STEER_MAX_SERVICES];
+	struct steer_stats nodes[STEER_MAX_NODES];
+} __rte_cache_aligned;
+
+int steer_dp_flows_init(struct steer_dp_flows *f, const char *name, unsigned entries, int socket);
+void steer_dp_flows_free(struct steer_dp_flows *f);
+
+#endif

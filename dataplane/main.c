@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* steer-dpdk: EAL, ports, lcores and lifetime. Per-burst work is in
+ * dp_burst.c, per-packet work in the shared core (include/steer/). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_telemetry.h>
+
+#include "compile.h"
+#include "config.h"
+#include "dp_burst.h"
+#include "dp_table.h"
+#include "stats_json.h"
+
+#define MAX_WORKERS RTE_MAX_LCORE
+#define RX_DESC 1024
+#define TX_DESC 1024
+
+struct options {
+	const char *config;
+	uint16_t port;
+	uint16_t tx_port;
+	unsigned burst;
+	unsigned flows;
+	unsigned idle_exit_ms;
+};
+
+struct worker {
+	unsigned queue;
+	struct steer_dp_flows flows;
+	struct steer_dp_counters *c;
+	__u64 tx_dropped;
+	volatile __u64 last_rx_tsc;
+} __rte_cache_aligned;
+
+static volatile int quit;
+static struct options opt = { .burst = 32, .flows = 1u << 20 };
+static struct steer_image *img;
+static struct worker workers[MAX_WORKERS];
+static unsigned n_workers;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"Usage: steer-dpdk [EAL options] -- --config FILE [OPTIONS]\n"
+"\n"
+"steer's DPDK fast path: receives on --port, steers each request with the\n"
+"same core as the XDP path, and transmits it encapsulated on --tx-port.\n"
+"One worker per lcore other than the main one (or the main lcore alone),\n"
+"each polling its own RX queue (RSS) in bursts.\n"
+"\n"
+"Options:\n"
+"  --config FILE       steer config (spec 5); compiled here into the table.\n"
+"                      gateway.next_hop must be a MAC: steer-dpdk does no\n"
+"                      ARP/NDP. (Driven by steerd over --control: not yet.)\n"
+"  --port N            receive port (default 0)\n"
+"  --tx-port N         transmit port (default: the receive port)\n"
+"  --burst N           RX/TX burst size (default 32, at most 256)\n"
+"  --flows N           flow-affinity entries per worker (default 1048576)\n"
+"  --idle-exit MS      exit after MS milliseconds without a packet (tests,\n"
+"                      pcap replays); default: run until SIGINT/SIGTERM\n"
+"  -h, --help          this text\n"
+"\n"
+"On exit the counters are printed as JSON (the shape of steerctl -j stats).\n"
+"While running they are readable with dpdk-telemetry.py: /steer/stats.\n"
+"\n"
+"Example without hugepages or PCI:\n"
+"  steer-dpdk --no-huge -m 512 --no-pci --no-shconf \\\n"
+"    --vdev net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap -- --config gw.json --idle-exit 500\n");
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "port", required_argument, NULL, 'p' },
+		{ "tx-port", required_argument, NULL, 't' }, { "burst", required_argument, NULL, 'b' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "idle-exit", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o, tx_set = 0;
+
+	while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		char *end = NULL;
+		unsigned long v = optarg ? strtoul(optarg, &end, 10) : 0;
+
+		if (o != 'c' && optarg && (*end || !*optarg)) {
+			fprintf(stderr, "steer-dpdk: bad number \"%s\"\n", optarg);
+			return -1;
+		}
+		switch (o) {
+		case 'c': opt.config = optarg; break;
+		case 'p': opt.port = (uint16_t)v; break;
+		case 't': opt.tx_port = (uint16_t)v; tx_set = 1; break;
+		case 'b':
+			if (!v || v > 256) {
+				fprintf(stderr, "steer-dpdk: --burst takes 1 to 256\n");
+				return -1;
+			}
+			opt.burst = (unsigned)v;
+			break;
+		case 'f':
+			if (v < 1024) {
+				fprintf(stderr, "steer-dpdk: --flows takes at least 1024\n");
+				return -1;
+			}
+			opt.flows = (unsigned)v;
+			break;
+		case 'i': opt.idle_exit_ms = (unsigned)v; break;
+		case 'h': usage(stdout); exit(0);
+		default: return -1;
+		}
+	}
+	if (!tx_set)
+		opt.tx_port = opt.port;
+	if (!opt.config) {
+		fprintf(stderr, "steer-dpdk: --config FILE is required\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_table(void)
+{
+	struct steer_config *cfg;
+	struct steer_error err;
+	char msg[1024];
+	int ret;
+
+	ret = steer_config_load(opt.config, &cfg, &err);
+	if (ret) {
+		steer_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "steer-dpdk: %s\n", msg);
+		return ret;
+	}
+	if (cfg->next_hop_fib) {
+		fprintf(stderr, "steer-dpdk: %s: gateway.next_hop must be a MAC address: steer-dpdk "
+			"does no ARP/NDP\n", opt.config);
+		steer_config_free(cfg);
+		return -EINVAL;
+	}
+	if (!cfg->has_seed)
+		fprintf(stderr, "steer-dpdk: warning: no gateway.hash_seed: flows hash with a zero "
+			"seed; a fleet needs one shared secret seed\n");
+	ret = steer_compile(cfg, NULL, 1, &img);
+	steer_config_free(cfg);
+	if (ret)
+		fprintf(stderr, "steer-dpdk: cannot compile the table: %s\n", strerror(-ret));
+	return ret;
+}
+
+static int
+port_init(uint16_t port, unsigned queues, struct rte_mempool *pool)
+{
+	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
+	unsigned q;
+	int ret;
+
+	if (!rte_eth_dev_is_valid_port(port)) {
+		fprintf(stderr, "steer-dpdk: port %u does not exist (%u ports: give --vdev or a "
+			"PCI device)\n", port, rte_eth_dev_count_avail());
+		return -ENODEV;
+	}
+	ret = rte_eth_dev_info_get(port, &info);
+	if (ret)
+		return ret;
+	if (queues > info.max_rx_queues || queues > info.max_tx_queues) {
+		fprintf(stderr, "steer-dpdk: port %u has %u RX / %u TX queues, %u workers need as "
+			"many: use fewer lcores\n", port, info.max_rx_queues, info.max_tx_queues,
+			queues);
+		return -EINVAL;
+	}
+	if (queues > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+						   info.flow_type_rss_offloads;
+	}
+	ret = rte_eth_dev_configure(port, (uint16_t)queues, (uint16_t)queues, &conf);
+	for (q = 0; !ret && q < queues; q++)
+		ret = rte_eth_rx_queue_setup(port, (uint16_t)q, RX_DESC, rte_eth_dev_socket_id(port),
+					     NULL, pool);
+	for (q = 0; !ret && q < queues; q++)
+		ret = rte_eth_tx_queue_setup(port, (uint16_t)q, TX_DESC, rte_eth_dev_socket_id(port),
+					     NULL);
+	if (!ret)
+		ret = rte_eth_dev_start(port);
+	if (ret)
+		fprintf(stderr, "steer-dpdk: port %u: %s\n", port, rte_strerror(-ret));
+	rte_eth_promiscuous_enable(port);
+	return ret;
+}
+
+static int
+worker_loop(void *arg)
+{
+	struct worker *w = arg;
+	struct rte_mbuf *rx[256], *tx[256];
+
+	while (!quit) {
+		uint16_t n = rte_eth_rx_burst(opt.port, (uint16_t)w->queue, rx, (uint16_t)opt.burst);
+		unsigned ntx, sent;
+
+		if (!n)
+			continue;
+		w->last_rx_tsc = rte_rdtsc();
+		ntx = steer_dp_burst(img, &w->flows, w->c, rx, n, tx);
+		sent = rte_eth_tx_burst(opt.tx_port, (uint16_t)w->queue, tx, (uint16_t)ntx);
+		if (sent < ntx) {
+			w->tx_dropped += ntx - sent;
+			rte_pktmbuf_free_bulk(tx + sent, ntx - sent);
+		}
+	}
+	return 0;
+}
+
+/* Counters of every worker added up. */
+static void
+aggregate(struct steer_dp_counters *sum, __u64 *full, __u64 *tx_dropped)
+{
+	unsigned w, i;
+
+	memset(sum, 0, sizeof(*sum));
+	*full = *tx_dropped = 0;
+	for (w = 0; w < n_workers; w++) {
+		const struct steer_dp_counters *c = workers[w].c;
+
+		for (i = 0; i < STEER_CTR_MAX; i++)
+			sum->ctr[i] += c->ctr[i];
+		for (i = 0; i < STEER_MAX_SERVICES; i++) {
+			sum->services[i].packets += c->services[i].packets;
+			sum->services[i].bytes += c->services[i].bytes;
+			sum->services[i].drops += c->services[i].drops;
+		}
+		for (i = 0; i < STEER_MAX_NODES; i++) {
+			sum->nodes[i].packets += c->nodes[i].packets;
+			sum->nodes[i].bytes += c->nodes[i].bytes;
+		}
+		*full += workers[w].flows.full;
+		*tx_dropped += workers[w].tx_dropped;
+	}
+}
+
+static json_t *
+stats_json(void)
+{
+	static struct steer_dp_counters sum;
+	__u64 full, tx_dropped;
+	json_t *o;
+
+	aggregate(&sum, &full, &tx_dropped);
+	o = steer_stats_json(img, sum.ctr, sum.services, sum.nodes);
+	json_object_set_new(o, "dataplane", json_pack("{s:I, s:I, s:I}", "workers",
+		(json_int_t)n_workers, "flow_table_full", (json_int_t)full, "tx_dropped",
+		(json_int_t)tx_dropped));
+	return o;
+}
+
+/* /steer/stats for dpdk-telemetry.py: the same JSON, one string value. */
+static int
+telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	json_t *o = stats_json();
+	char *s = json_dumps(o, JSON_COMPACT);
+
+	(void)cmd;
+	(void)params;
+	json_decref(o);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "stats", s ? s : "{}");
+	free(s);
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rte_mempool *pool;
+	unsigned lcore, w;
+	int ret;
+	char *out;
+	json_t *o;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "steer-dpdk: EAL: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	if (parse_args(argc, argv)) {
+		usage(stderr);
+		rte_eal_cleanup();
+		return 2;
+	}
+	if (load_table()) {
+		rte_eal_cleanup();
+		return 1;
+	}
+	n_workers = rte_lcore_count() > 1 ? rte_lcore_count() - 1 : 1;
+	pool = rte_pktmbuf_pool_create("steer_mbufs", 8192 * n_workers + 4096, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!pool) {
+		fprintf(stderr, "steer-dpdk: mbuf pool: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	if (port_init(opt.port, n_workers, pool) ||
+	    (opt.tx_port != opt.port && port_init(opt.tx_port, n_workers, pool)))
+		return 1;
+	rte_eth_dev_get_mtu(opt.tx_port, &img->gw.mtu);
+	for (w = 0; w < n_workers; w++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "steer_flows_%u", w);
+		workers[w].queue = w;
+		workers[w].c = rte_zmalloc("steer_counters", sizeof(*workers[w].c),
+					   RTE_CACHE_LINE_SIZE);
+		ret = steer_dp_flows_init(&workers[w].flows, name, opt.flows, (int)rte_socket_id());
+		if (ret || !workers[w].c) {
+			fprintf(stderr, "steer-dpdk: flow table of %u entries: %s\n", opt.flows,
+				rte_strerror(-ret));
+			return 1;
+		}
+		workers[w].last_rx_tsc = rte_rdtsc();
+	}
+	rte_telemetry_register_cmd("/steer/stats", telemetry_stats,
+				   "steer counters: traffic, pass, drops, services, nodes");
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	w = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		rte_eal_remote_launch(worker_loop, &workers[w++], lcore);
+	if (rte_lcore_count() == 1) {
+		/* One lcore: it polls, and checks for idleness between bursts. */
+		while (!quit) {
+			struct rte_mbuf *rx[256], *tx[256];
+			uint16_t n = rte_eth_rx_burst(opt.port, 0, rx, (uint16_t)opt.burst);
+			unsigned ntx, sent;
+
+			if (n) {
+				workers[0].last_rx_tsc = rte_rdtsc();
+				ntx = steer_dp_burst(img, &workers[0].flows, workers[0].c, rx, n, tx);
+				sent = rte_eth_tx_burst(opt.tx_port, 0, tx, (uint16_t)ntx);
+				if (sent < ntx) {
+					workers[0].tx_dropped += ntx - sent;
+					rte_pktmbuf_free_bulk(tx + sent, ntx - sent);
+				}
+			} else if (opt.idle_exit_ms &&
+				   rte_rdtsc() - workers[0].last_rx_tsc >
+					   rte_get_tsc_hz() / 1000 * opt.idle_exit_ms) {
+				quit = 1;
+			}
+		}
+	} else {
+		while (!quit) {
+			__u64 last = 0;
+
+			rte_delay_ms(10);
+			for (w = 0; w < n_workers; w++)
+				if (workers[w].last_rx_tsc > last)
+					last = workers[w].last_rx_tsc;
+			if (opt.idle_exit_ms &&
+			    rte_rdtsc() - last > rte_get_tsc_hz() / 1000 * opt.idle_exit_ms)
+				quit = 1;
+		}
+		rte_eal_mp_wait_lcore();
+	}
+	o = stats_json();
+	out = json_dumps(o, JSON_INDENT(2));
+	puts(out ? out : "{}");
+	free(out);
+	json_decref(o);
+	rte_eth_dev_stop(opt.port);
+	if (opt.tx_port != opt.port)
+		rte_eth_dev_stop(opt.tx_port);
+	rte_eal_cleanup();
+	return 0;
+}
