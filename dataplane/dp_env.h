@@ -32,10 +32,11 @@ steer_dp_u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* No table yet (steerd has not pushed one): the core counts no_table. */
 static inline const struct steer_gateway *
 steer_env_gateway(struct steer_env *e)
 {
-	return &e->img->gw;
+	return e->img ? &e->img->gw : NULL;
 }
 
 /* VIP addresses and CIDs are few and sorted by the compiler: a binary

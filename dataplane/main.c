@@ -13,12 +13,20 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_telemetry.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "compile.h"
 #include "config.h"
 #include "dp_burst.h"
 #include "dp_table.h"
+#include "dpdk_proto.h"
+#include "image_wire.h"
 #include "stats_json.h"
 
 #define MAX_WORKERS RTE_MAX_LCORE
@@ -27,6 +35,7 @@
 
 struct options {
 	const char *config;
+	const char *control;
 	uint16_t port;
 	uint16_t tx_port;
 	unsigned burst;
@@ -44,7 +53,14 @@ struct worker {
 
 static volatile int quit;
 static struct options opt = { .burst = 32, .flows = 1u << 20 };
-static struct steer_image *img;
+/* The table every worker reads once per burst. The control thread
+ * publishes a new one with a release store and frees the old one only
+ * after every worker has passed a quiescent state (rte_rcu_qsbr): a burst
+ * sees one whole table, never a mix, and never a freed one. */
+static struct steer_image *table;
+static struct rte_rcu_qsbr *qsbr;
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint16_t port_mtu = 1500;
 static struct worker workers[MAX_WORKERS];
 static unsigned n_workers;
 
@@ -52,7 +68,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"Usage: steer-dpdk [EAL options] -- --config FILE [OPTIONS]\n"
+"Usage: steer-dpdk [EAL options] -- [--control PATH] [--config FILE] [OPTIONS]\n"
 "\n"
 "steer's DPDK fast path: receives on --port, steers each request with the\n"
 "same core as the XDP path, and transmits it encapsulated on --tx-port.\n"
@@ -60,9 +76,12 @@ usage(FILE *f)
 "each polling its own RX queue (RSS) in bursts.\n"
 "\n"
 "Options:\n"
-"  --config FILE       steer config (spec 5); compiled here into the table.\n"
-"                      gateway.next_hop must be a MAC: steer-dpdk does no\n"
-"                      ARP/NDP. (Driven by steerd over --control: not yet.)\n"
+"  --control PATH      control socket steerd pushes tables to (default\n"
+"                      " STEER_DPDK_DEFAULT_CONTROL "); each table is swapped in\n"
+"                      atomically (RCU); without steerd the last one stays\n"
+"  --config FILE       start with the table of this config (spec 5), before\n"
+"                      or without steerd. gateway.next_hop must be a MAC:\n"
+"                      steer-dpdk does no ARP/NDP\n"
 "  --port N            receive port (default 0)\n"
 "  --tx-port N         transmit port (default: the receive port)\n"
 "  --burst N           RX/TX burst size (default 32, at most 256)\n"
@@ -84,6 +103,7 @@ parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' }, { "port", required_argument, NULL, 'p' },
+		{ "control", required_argument, NULL, 'C' },
 		{ "tx-port", required_argument, NULL, 't' }, { "burst", required_argument, NULL, 'b' },
 		{ "flows", required_argument, NULL, 'f' },
 		{ "idle-exit", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
@@ -95,12 +115,13 @@ parse_args(int argc, char **argv)
 		char *end = NULL;
 		unsigned long v = optarg ? strtoul(optarg, &end, 10) : 0;
 
-		if (o != 'c' && optarg && (*end || !*optarg)) {
+		if (o != 'c' && o != 'C' && optarg && (*end || !*optarg)) {
 			fprintf(stderr, "steer-dpdk: bad number \"%s\"\n", optarg);
 			return -1;
 		}
 		switch (o) {
 		case 'c': opt.config = optarg; break;
+		case 'C': opt.control = optarg; break;
 		case 'p': opt.port = (uint16_t)v; break;
 		case 't': opt.tx_port = (uint16_t)v; tx_set = 1; break;
 		case 'b':
@@ -124,10 +145,8 @@ parse_args(int argc, char **argv)
 	}
 	if (!tx_set)
 		opt.tx_port = opt.port;
-	if (!opt.config) {
-		fprintf(stderr, "steer-dpdk: --config FILE is required\n");
-		return -1;
-	}
+	if (!opt.control)
+		opt.control = STEER_DPDK_DEFAULT_CONTROL;
 	return 0;
 }
 
@@ -154,7 +173,7 @@ load_table(void)
 	if (!cfg->has_seed)
 		fprintf(stderr, "steer-dpdk: warning: no gateway.hash_seed: flows hash with a zero "
 			"seed; a fleet needs one shared secret seed\n");
-	ret = steer_compile(cfg, NULL, 1, &img);
+	ret = steer_compile(cfg, NULL, 1, &table);
 	steer_config_free(cfg);
 	if (ret)
 		fprintf(stderr, "steer-dpdk: cannot compile the table: %s\n", strerror(-ret));
@@ -203,26 +222,145 @@ port_init(uint16_t port, unsigned queues, struct rte_mempool *pool)
 	return ret;
 }
 
-static int
-worker_loop(void *arg)
+/* Swap in a new table; the old one is freed once no worker can hold it. */
+static void
+publish(struct steer_image *next)
 {
-	struct worker *w = arg;
-	struct rte_mbuf *rx[256], *tx[256];
+	struct steer_image *old;
+
+	next->gw.mtu = port_mtu;
+	pthread_mutex_lock(&table_lock);
+	old = table;
+	__atomic_store_n(&table, next, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(qsbr, RTE_QSBR_THRID_INVALID);
+	pthread_mutex_unlock(&table_lock);
+	steer_image_free(old);
+}
+
+static json_t *stats_json(void);
+
+static void
+reply(int fd, json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+
+	if (s)
+		steer_dpdk_send(fd, STEER_DPDK_REPLY, s, strlen(s));
+	free(s);
+	json_decref(o);
+}
+
+static void
+serve_client(int fd)
+{
+	for (;;) {
+		struct steer_image *next = NULL;
+		char *payload = NULL, err[256];
+		size_t len;
+		__u32 type;
+
+		if (steer_dpdk_recv(fd, &type, &payload, &len))
+			return;
+		if (type == STEER_DPDK_TABLE) {
+			if (steer_image_decode(payload, len, &next, err, sizeof(err))) {
+				reply(fd, json_pack("{s:s}", "error", err));
+			} else {
+				__u64 v = next->gw.version;
+
+				publish(next);
+				reply(fd, json_pack("{s:I}", "table_version", (json_int_t)v));
+			}
+		} else if (type == STEER_DPDK_STATS) {
+			reply(fd, stats_json());
+		} else {
+			reply(fd, json_pack("{s:s}", "error", "unknown message type"));
+		}
+		free(payload);
+	}
+}
+
+/* The control thread: one steerd at a time. When it goes away the last
+ * table stays and the workers keep forwarding. */
+static void *
+control_thread(void *arg)
+{
+	int lfd = *(int *)arg;
 
 	while (!quit) {
-		uint16_t n = rte_eth_rx_burst(opt.port, (uint16_t)w->queue, rx, (uint16_t)opt.burst);
-		unsigned ntx, sent;
+		int fd = accept(lfd, NULL, NULL);
 
-		if (!n)
+		if (fd < 0)
 			continue;
+		serve_client(fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+static int
+control_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof(sa.sun_path)], *slash;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "steer-dpdk: --control path too long\n");
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		mkdir(dir, 0755);
+	}
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0660) ||
+	    listen(fd, 4)) {
+		fprintf(stderr, "steer-dpdk: control socket %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One poll of the worker's queue: a burst under one table. */
+static void
+worker_poll(struct worker *w)
+{
+	struct rte_mbuf *rx[256], *tx[256];
+	uint16_t n = rte_eth_rx_burst(opt.port, (uint16_t)w->queue, rx, (uint16_t)opt.burst);
+	unsigned ntx, sent;
+
+	if (n) {
+		const struct steer_image *t = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
+
 		w->last_rx_tsc = rte_rdtsc();
-		ntx = steer_dp_burst(img, &w->flows, w->c, rx, n, tx);
+		ntx = steer_dp_burst(t, &w->flows, w->c, rx, n, tx);
 		sent = rte_eth_tx_burst(opt.tx_port, (uint16_t)w->queue, tx, (uint16_t)ntx);
 		if (sent < ntx) {
 			w->tx_dropped += ntx - sent;
 			rte_pktmbuf_free_bulk(tx + sent, ntx - sent);
 		}
 	}
+	/* Done with this burst's table. */
+	rte_rcu_qsbr_quiescent(qsbr, w->queue);
+}
+
+static int
+worker_loop(void *arg)
+{
+	struct worker *w = arg;
+
+	rte_rcu_qsbr_thread_register(qsbr, w->queue);
+	rte_rcu_qsbr_thread_online(qsbr, w->queue);
+	while (!quit)
+		worker_poll(w);
+	rte_rcu_qsbr_thread_offline(qsbr, w->queue);
+	rte_rcu_qsbr_thread_unregister(qsbr, w->queue);
 	return 0;
 }
 
@@ -261,7 +399,15 @@ stats_json(void)
 	json_t *o;
 
 	aggregate(&sum, &full, &tx_dropped);
-	o = steer_stats_json(img, sum.ctr, sum.services, sum.nodes);
+	pthread_mutex_lock(&table_lock);
+	if (table) {
+		o = steer_stats_json(table, sum.ctr, sum.services, sum.nodes);
+	} else {
+		struct steer_image none = { 0 };
+
+		o = steer_stats_json(&none, sum.ctr, sum.services, sum.nodes);
+	}
+	pthread_mutex_unlock(&table_lock);
 	json_object_set_new(o, "dataplane", json_pack("{s:I, s:I, s:I}", "workers",
 		(json_int_t)n_workers, "flow_table_full", (json_int_t)full, "tx_dropped",
 		(json_int_t)tx_dropped));
@@ -312,7 +458,7 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 2;
 	}
-	if (load_table()) {
+	if (opt.config && load_table()) {
 		rte_eal_cleanup();
 		return 1;
 	}
@@ -326,7 +472,14 @@ main(int argc, char **argv)
 	if (port_init(opt.port, n_workers, pool) ||
 	    (opt.tx_port != opt.port && port_init(opt.tx_port, n_workers, pool)))
 		return 1;
-	rte_eth_dev_get_mtu(opt.tx_port, &img->gw.mtu);
+	rte_eth_dev_get_mtu(opt.tx_port, &port_mtu);
+	if (table)
+		table->gw.mtu = port_mtu;
+	qsbr = rte_zmalloc("steer_qsbr", rte_rcu_qsbr_get_memsize(n_workers), RTE_CACHE_LINE_SIZE);
+	if (!qsbr || rte_rcu_qsbr_init(qsbr, n_workers)) {
+		fprintf(stderr, "steer-dpdk: RCU: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
 	for (w = 0; w < n_workers; w++) {
 		char name[32];
 
@@ -344,6 +497,15 @@ main(int argc, char **argv)
 	}
 	rte_telemetry_register_cmd("/steer/stats", telemetry_stats,
 				   "steer counters: traffic, pass, drops, services, nodes");
+	{
+		static int lfd;
+		pthread_t ctl;
+
+		lfd = control_listen(opt.control);
+		if (lfd < 0 || pthread_create(&ctl, NULL, control_thread, &lfd))
+			return 1;
+		pthread_detach(ctl);
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -352,25 +514,15 @@ main(int argc, char **argv)
 		rte_eal_remote_launch(worker_loop, &workers[w++], lcore);
 	if (rte_lcore_count() == 1) {
 		/* One lcore: it polls, and checks for idleness between bursts. */
+		rte_rcu_qsbr_thread_register(qsbr, 0);
+		rte_rcu_qsbr_thread_online(qsbr, 0);
 		while (!quit) {
-			struct rte_mbuf *rx[256], *tx[256];
-			uint16_t n = rte_eth_rx_burst(opt.port, 0, rx, (uint16_t)opt.burst);
-			unsigned ntx, sent;
-
-			if (n) {
-				workers[0].last_rx_tsc = rte_rdtsc();
-				ntx = steer_dp_burst(img, &workers[0].flows, workers[0].c, rx, n, tx);
-				sent = rte_eth_tx_burst(opt.tx_port, 0, tx, (uint16_t)ntx);
-				if (sent < ntx) {
-					workers[0].tx_dropped += ntx - sent;
-					rte_pktmbuf_free_bulk(tx + sent, ntx - sent);
-				}
-			} else if (opt.idle_exit_ms &&
-				   rte_rdtsc() - workers[0].last_rx_tsc >
-					   rte_get_tsc_hz() / 1000 * opt.idle_exit_ms) {
+			worker_poll(&workers[0]);
+			if (opt.idle_exit_ms && rte_rdtsc() - workers[0].last_rx_tsc >
+						    rte_get_tsc_hz() / 1000 * opt.idle_exit_ms)
 				quit = 1;
-			}
 		}
+		rte_rcu_qsbr_thread_offline(qsbr, 0);
 	} else {
 		while (!quit) {
 			__u64 last = 0;
@@ -390,6 +542,7 @@ main(int argc, char **argv)
 	puts(out ? out : "{}");
 	free(out);
 	json_decref(o);
+	unlink(opt.control);
 	rte_eth_dev_stop(opt.port);
 	if (opt.tx_port != opt.port)
 		rte_eth_dev_stop(opt.tx_port);

@@ -57,7 +57,7 @@ PY
 
 check "steer-dpdk replays the pcap (net_pcap, --no-huge --no-pci)" \
 	bash -c "'$build/dataplane/steer-dpdk' --no-huge -m 512 --no-pci --no-shconf -l 0 --log-level=1 \
-		--vdev net_pcap0,rx_pcap=$tmp/in.pcap,tx_pcap=$tmp/dpdk.pcap -- --config '$config' \
+		--vdev net_pcap0,rx_pcap=$tmp/in.pcap,tx_pcap=$tmp/dpdk.pcap -- --config '$config' --control $tmp/ctl.sock \
 		--idle-exit 500 >$tmp/dpdk.json"
 check "the XDP program replays it (BPF_PROG_TEST_RUN)" \
 	bash -c "'$build/tests/xdp_pcap' '$config' $tmp/in.pcap $tmp/xdp.pcap >$tmp/xdp.json"
