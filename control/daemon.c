@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "dpdk_proto.h"
 #include "log.h"
 #include "stats_json.h"
 #include "steer/counters.h"
@@ -118,6 +119,83 @@ check_interfaces(const struct steer_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+static int generate_seed(struct steerd *d, char *err, size_t errlen);
+
+/* The DPDK dataplane: steer-dpdk is a separate process that may not be up
+ * yet; the table goes to it now or as soon as it answers (steerd_tick). */
+static int
+start_dpdk(struct steerd *d, char *err, size_t errlen)
+{
+	__u64 running;
+	int ret;
+
+	if (d->cfg->next_hop_fib) {
+		snprintf(err, errlen, "%s: gateway.next_hop: steer-dpdk does no ARP/NDP: give the "
+			 "next hop's MAC address", d->config_path);
+		return -EINVAL;
+	}
+	d->dpdk = steer_dpdk_open(d->opts.dpdk_control ? d->opts.dpdk_control :
+							  STEER_DPDK_DEFAULT_CONTROL);
+	if (!d->dpdk)
+		return -ENOMEM;
+	if (d->cfg->has_seed) {
+		d->seed_source = STEERD_SEED_CONFIG;
+		d->seed[0] = d->cfg->hash_key[0];
+		d->seed[1] = d->cfg->hash_key[1];
+	} else if ((ret = generate_seed(d, err, errlen))) {
+		return ret;
+	}
+	apply_seed(d, d->cfg);
+	/* Continue steer-dpdk's table versions, as after an XDP adoption. */
+	running = steer_dpdk_version(d->dpdk);
+	d->adopted = running > 0;
+	ret = steer_compile(d->cfg, NULL, running + 1, &d->img);
+	if (ret) {
+		snprintf(err, errlen, "cannot compile the table: %s", strerror(-ret));
+		return ret;
+	}
+	steerd_tick(d);
+	steer_log(STEER_LOG_INFO, "started gateway %s on steer-dpdk (%s): table version %llu, "
+		  "%u services, %u nodes", d->cfg->name, steer_dpdk_path(d->dpdk),
+		  (unsigned long long)d->img->gw.version, d->cfg->n_services, d->cfg->n_nodes);
+	return 0;
+}
+
+static int
+generate_seed(struct steerd *d, char *err, size_t errlen)
+{
+	d->seed_source = STEERD_SEED_GENERATED;
+	if (getrandom(d->seed, sizeof(d->seed), 0) != sizeof(d->seed)) {
+		snprintf(err, errlen, "cannot generate a hash seed: %s", strerror(errno));
+		return -errno;
+	}
+	steer_log(STEER_LOG_WARN, "no gateway.hash_seed: generated one; a fleet of "
+		  "gateways needs one shared seed in the config, or they disagree on flows");
+	return 0;
+}
+
+void
+steerd_tick(struct steerd *d)
+{
+	char err[512];
+	int ret;
+
+	if (!d->dpdk)
+		return;
+	pthread_mutex_lock(&d->lock);
+	ret = steer_dpdk_sync(d->dpdk, d->img, err, sizeof(err));
+	/* Log changes of state, not every second of an absent steer-dpdk. */
+	if (!ret && d->dpdk_state != 1)
+		steer_log(STEER_LOG_INFO, "steer-dpdk on %s runs table version %llu",
+			  steer_dpdk_path(d->dpdk), (unsigned long long)d->img->gw.version);
+	else if (ret && d->dpdk_state != 2)
+		steer_log(STEER_LOG_WARN, "%s; steer-dpdk keeps forwarding with its last table, "
+			  "and gets this one when it answers", err);
+	d->dpdk_state = ret ? 2 : 1;
+	d->dpdk_synced = ret == 0;
+	pthread_mutex_unlock(&d->lock);
+}
+
 int
 steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t errlen)
 {
@@ -135,15 +213,12 @@ steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t er
 	ret = steer_config_load(d->config_path, &d->cfg, &e);
 	if (ret)
 		return config_error(&e, err, errlen);
-	if (d->cfg->dataplane != STEER_DATAPLANE_XDP) {
-		snprintf(err, errlen, "%s: gateway.dataplane: \"dpdk\" needs steer-dpdk, which this "
-			 "version does not drive yet; use \"xdp\"", d->config_path);
-		return -ENOTSUP;
-	}
-	if ((ret = check_interfaces(d->cfg, err, errlen)))
-		return ret;
 	snprintf(d->socket_path, sizeof(d->socket_path), "%s",
 		 o->socket_path ? o->socket_path : d->cfg->api_socket);
+	if (d->cfg->dataplane == STEER_DATAPLANE_DPDK)
+		return start_dpdk(d, err, errlen);
+	if ((ret = check_interfaces(d->cfg, err, errlen)))
+		return ret;
 
 	ret = steer_xdp_open(d->cfg, &xo, &d->xdp, err, errlen);
 	if (ret)
@@ -165,15 +240,8 @@ steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t er
 		d->seed[1] = prev->gw.hash_key[1];
 		steer_log(STEER_LOG_WARN, "no gateway.hash_seed: keeping the running table's seed; "
 			  "a fleet of gateways needs one shared seed in the config");
-	} else {
-		d->seed_source = STEERD_SEED_GENERATED;
-		if (getrandom(d->seed, sizeof(d->seed), 0) != sizeof(d->seed)) {
-			snprintf(err, errlen, "cannot generate a hash seed: %s", strerror(errno));
-			ret = -errno;
-			goto fail;
-		}
-		steer_log(STEER_LOG_WARN, "no gateway.hash_seed: generated one; a fleet of "
-			  "gateways needs one shared seed in the config, or they disagree on flows");
+	} else if ((ret = generate_seed(d, err, errlen))) {
+		goto fail;
 	}
 	apply_seed(d, d->cfg);
 	if (prev)
@@ -230,22 +298,40 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 		ret = -EINVAL;
 		goto out;
 	}
-	if ((ret = check_interfaces(cfg, err, errlen)))
+	if (d->xdp && (ret = check_interfaces(cfg, err, errlen)))
 		goto out;
+	if (d->dpdk && cfg->next_hop_fib) {
+		snprintf(err, errlen, "%s: gateway.next_hop: steer-dpdk does no ARP/NDP: give the "
+			 "next hop's MAC address", d->config_path);
+		ret = -EINVAL;
+		goto out;
+	}
 	apply_seed(d, cfg);
 	ret = steer_compile(cfg, d->img, d->img->gw.version + 1, &img);
 	if (ret) {
 		snprintf(err, errlen, "cannot compile the table: %s", strerror(-ret));
 		goto out;
 	}
-	set_mtu(img, cfg);
-	warn_forwarding(cfg);
-	ret = steer_xdp_apply(d->xdp, img, err, errlen);
-	if (ret)
-		goto out;
-	ret = steer_xdp_attach(d->xdp, cfg, err, errlen);
-	if (ret)
-		goto out;
+	if (d->xdp) {
+		set_mtu(img, cfg);
+		warn_forwarding(cfg);
+		ret = steer_xdp_apply(d->xdp, img, err, errlen);
+		if (ret)
+			goto out;
+		ret = steer_xdp_attach(d->xdp, cfg, err, errlen);
+		if (ret)
+			goto out;
+	} else {
+		/* Unreachable is not a refusal: the table goes out when
+		 * steer-dpdk answers. A refusal changes nothing. */
+		ret = steer_dpdk_sync(d->dpdk, img, err, errlen);
+		d->dpdk_synced = ret == 0;
+		if (ret == -EINVAL)
+			goto out;
+		if (ret)
+			steer_log(STEER_LOG_WARN, "%s; it gets this table when it answers", err);
+		ret = 0;
+	}
 	steer_config_free(d->cfg);
 	steer_image_free(d->img);
 	d->cfg = cfg;
@@ -267,6 +353,11 @@ out:
 void
 steerd_stop(struct steerd *d)
 {
+	if (d->dpdk) {
+		steer_log(STEER_LOG_INFO, "exiting; steer-dpdk keeps forwarding with its last table");
+		steer_dpdk_close(d->dpdk);
+		d->dpdk = NULL;
+	}
 	if (d->xdp) {
 		if (d->opts.detach_on_exit) {
 			steer_xdp_detach(d->xdp);
@@ -308,7 +399,7 @@ steerd_status(struct steerd *d)
 	pthread_mutex_lock(&d->lock);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	att = json_array();
-	n = steer_xdp_ifaces(d->xdp, ifs, STEER_MAX_IFACES);
+	n = d->xdp ? steer_xdp_ifaces(d->xdp, ifs, STEER_MAX_IFACES) : 0;
 	for (i = 0; i < n; i++) {
 		__u32 id = 0;
 		int ok = bpf_xdp_query_id((int)ifs[i].ifindex, ifs[i].generic ? XDP_FLAGS_SKB_MODE :
@@ -320,14 +411,17 @@ steerd_status(struct steerd *d)
 			"attached", ok && id == ifs[i].prog_id));
 	}
 	o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:b, s:o, s:I, s:I, s:s, s:I}",
-		      "gateway", d->cfg->name, "dataplane", "xdp",
+		      "gateway", d->cfg->name, "dataplane", d->xdp ? "xdp" : "dpdk",
 		      "table_version", (json_int_t)d->img->gw.version,
 		      "uptime_s", (json_int_t)(now.tv_sec - d->started.tv_sec),
-		      "config", d->config_path, "pin_dir", steer_xdp_pin_dir(d->xdp),
+		      "config", d->config_path, "pin_dir", d->xdp ? steer_xdp_pin_dir(d->xdp) : "",
 		      "adopted", d->adopted, "attach", att,
 		      "services", (json_int_t)d->cfg->n_services,
 		      "nodes", (json_int_t)d->cfg->n_nodes, "hash_seed", seeds[d->seed_source],
 		      "reloads", (json_int_t)d->reloads);
+	if (d->dpdk)
+		json_object_set_new(o, "dpdk", json_pack("{s:s, s:b}", "control",
+				    steer_dpdk_path(d->dpdk), "synced", d->dpdk_synced));
 	pthread_mutex_unlock(&d->lock);
 	return o;
 }
@@ -341,7 +435,9 @@ steerd_stats(struct steerd *d)
 	if (!st)
 		return NULL;
 	pthread_mutex_lock(&d->lock);
-	if (!steer_xdp_stats(d->xdp, st))
+	if (d->dpdk)
+		o = steer_dpdk_stats(d->dpdk);   /* the same document, counted there */
+	else if (!steer_xdp_stats(d->xdp, st))
 		o = steer_stats_json(d->img, st->counters, st->services, st->nodes);
 	pthread_mutex_unlock(&d->lock);
 	free(st);
@@ -436,7 +532,9 @@ steerd_lookup(struct steerd *d, const struct steer_lookup_req *r, json_t **out, 
 	int ret;
 
 	pthread_mutex_lock(&d->lock);
-	ret = steer_lookup(d->img, r, flow_get, d->xdp, out, err, errlen);
+	/* steer-dpdk keeps affinity per worker, out of steerd's sight: its
+	 * answer is the Maglev table's. */
+	ret = steer_lookup(d->img, r, d->xdp ? flow_get : NULL, d->xdp, out, err, errlen);
 	pthread_mutex_unlock(&d->lock);
 	return ret;
 }

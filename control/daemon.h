@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "backend_dpdk.h"
 #include "backend_xdp.h"
 #include "compile.h"
 #include "config.h"
@@ -21,6 +22,7 @@ struct steerd_opts {
 	const char *socket_path;    /* NULL: from the config */
 	unsigned flow_entries;
 	bool detach_on_exit;
+	const char *dpdk_control;   /* NULL: /run/steer/dpdk.sock */
 };
 
 enum steerd_seed_source { STEERD_SEED_CONFIG, STEERD_SEED_ADOPTED, STEERD_SEED_GENERATED };
@@ -32,7 +34,10 @@ struct steerd {
 	char socket_path[STEER_PATH_LEN];
 	struct steer_config *cfg;
 	struct steer_image *img;
-	struct steer_backend_xdp *xdp;
+	struct steer_backend_xdp *xdp;     /* "dataplane": "xdp" */
+	struct steer_backend_dpdk *dpdk;   /* "dataplane": "dpdk" */
+	bool dpdk_synced;
+	int dpdk_state;                    /* 0 unknown, 1 synced, 2 unreachable */
 	struct timespec started;
 	bool adopted;
 	enum steerd_seed_source seed_source;
@@ -47,6 +52,8 @@ int steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_
  * nothing. */
 int steerd_reload(struct steerd *d, char *err, size_t errlen);
 void steerd_stop(struct steerd *d);
+/* Periodic work (once a second): bring a restarted steer-dpdk up to date. */
+void steerd_tick(struct steerd *d);
 
 json_t *steerd_status(struct steerd *d);
 json_t *steerd_stats(struct steerd *d);

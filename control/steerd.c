@@ -30,6 +30,10 @@ usage(FILE *f)
 "                         pinned table keeps its size\n"
 "      --detach-on-exit   on SIGTERM/SIGINT remove the program and pinned maps;\n"
 "                         without it the pinned program keeps forwarding\n"
+"      --dpdk-control PATH  steer-dpdk's control socket, for \"dataplane\": \"dpdk\"\n"
+"                         (default /run/steer/dpdk.sock); steer-dpdk may start\n"
+"                         before or after steerd, and keeps its last table when\n"
+"                         steerd is gone\n"
 "  -v, --verbose          debug logs\n"
 "  -h, --help             this text\n"
 "\n"
@@ -53,6 +57,7 @@ main(int argc, char **argv)
 		{ "pin-root", required_argument, NULL, 'P' },
 		{ "flow-entries", required_argument, NULL, 'F' },
 		{ "detach-on-exit", no_argument, NULL, 'D' },
+		{ "dpdk-control", required_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -81,6 +86,7 @@ main(int argc, char **argv)
 			break;
 		}
 		case 'D': o.detach_on_exit = true; break;
+		case 'K': o.dpdk_control = optarg; break;
 		case 'v': steer_log_set_level(STEER_LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -111,8 +117,13 @@ main(int argc, char **argv)
 	}
 	steer_log(STEER_LOG_INFO, "serving the API on %s", d.socket_path);
 	for (;;) {
-		if (sigwait(&set, &sig))
+		struct timespec tick = { .tv_sec = 1 };
+
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig < 0) {
+			steerd_tick(&d);
 			continue;
+		}
 		if (sig == SIGHUP) {
 			steer_log(STEER_LOG_INFO, "SIGHUP: reloading %s", d.config_path);
 			steerd_reload(&d, err, sizeof(err));

@@ -1,0 +1,111 @@
+#!/bin/bash
+# steerd drives steer-dpdk: the table goes over the control socket whichever
+# starts first; reloads under traffic drop nothing; steer-dpdk keeps
+# forwarding when steerd dies, and a restarted steerd continues its table
+# versions. Traffic: a steer-gen pcap replayed in a loop by net_pcap.
+# Usage: test_steerd_dpdk.sh BUILD_DIR
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+build=$(cd "$1" && pwd)
+[ "$(id -u)" -eq 0 ] || skip_all "needs root for DPDK"
+[ -x "$build/dataplane/steer-dpdk" ] || skip_all "steer-dpdk not built (DPDK not found)"
+command -v jq >/dev/null || skip_all "needs jq"
+tmp=$(mktemp -d)
+dpdk_pid= steerd_pid=
+cleanup() {
+	[ -n "$steerd_pid" ] && kill -9 "$steerd_pid" 2>/dev/null
+	[ -n "$dpdk_pid" ] && kill -9 "$dpdk_pid" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+write_config() { # write_config WEIGHT
+	cat >"$tmp/steer.json" <<JSON
+{ "gateway": { "name": "dp$$", "dataplane": "dpdk", "interfaces": ["net_pcap0"],
+    "encap_source": { "ipv4": "198.18.0.1", "ipv6": "2001:db8::1" },
+    "next_hop": "02:00:00:00:00:fe", "hash_seed": "8f1c0a57d2e94b3a6c15e0f7a9b2d4c1",
+    "api": { "socket": "$tmp/steerd.sock" } },
+  "nodes": [ { "name": "n1", "address": "198.18.1.10" }, { "name": "n2", "address": "198.18.2.10" } ],
+  "services": [ { "name": "web", "cid": 1001, "vips": ["198.18.0.100:443/udp"],
+      "nodes": [ {"node": "n1"}, {"node": "n2", "weight": $1} ] } ] }
+JSON
+}
+
+ctl() { "$build/steerctl" -s "$tmp/steerd.sock" "$@"; }
+stat() { ctl -j stats | jq "$1"; }
+
+start_steerd() {
+	"$build/steerd" -c "$tmp/steer.json" --dpdk-control "$tmp/dpdk.sock" >>"$tmp/steerd.log" 2>&1 &
+	steerd_pid=$!
+	for _ in $(seq 50); do
+		ctl -j status 2>/dev/null | jq -e '.dpdk.synced' >/dev/null && return 0
+		sleep 0.1
+	done
+	cat "$tmp/steerd.log"
+	return 1
+}
+
+"$build/tools/steer-gen" write "$tmp/in.pcap" --dst 198.18.0.100 --flows 2000 >/dev/null
+write_config 1
+"$build/dataplane/steer-dpdk" --no-huge -m 512 --no-pci --no-shconf -l 0 --log-level=1 \
+	--vdev "net_pcap0,rx_pcap=$tmp/in.pcap,tx_pcap=/dev/null,infinite_rx=1" -- \
+	--control "$tmp/dpdk.sock" >"$tmp/dpdk.out" 2>&1 &
+dpdk_pid=$!
+for _ in $(seq 50); do [ -S "$tmp/dpdk.sock" ] && break; sleep 0.1; done
+
+check "steer-dpdk starts without a table and listens on its control socket" test -S "$tmp/dpdk.sock"
+check "steerd pushes the table to a running steer-dpdk" start_steerd
+check "status says dataplane dpdk, synced" \
+	bash -c "$build/steerctl -s $tmp/steerd.sock -j status | jq -e '.dataplane == \"dpdk\" and .dpdk.synced' >/dev/null"
+sleep 0.5
+check "steerctl stats shows steer-dpdk forwarding, in the XDP shape" \
+	bash -c "$build/steerctl -s $tmp/steerd.sock -j stats | jq -e '.traffic.forward > 0 and .services.web.packets > 0 and .nodes.n1.packets > 0 and .dataplane.workers == 1' >/dev/null"
+
+updates_lose_nothing() {
+	local i before after
+	before=$(ctl -j stats)
+	for i in $(seq 40); do
+		write_config $((i % 5 + 1))
+		ctl reload >/dev/null || return 1
+	done
+	after=$(ctl -j stats)
+	echo "forwarded $(jq '.traffic.forward' <<<"$before") -> $(jq '.traffic.forward' <<<"$after") over 40 reloads"
+	jq -e '([.drops[]] | add) == 0' <<<"$after" >/dev/null &&
+		[ "$(jq '.traffic.rx - .traffic.forward - .pass.no_table' <<<"$after")" -eq 0 ] &&
+		[ "$(jq '.dataplane.tx_dropped' <<<"$after")" -eq 0 ]
+}
+check "40 table updates under traffic: every packet received is forwarded" updates_lose_nothing
+check "the table version followed the reloads" bash -c "[ \$($build/steerctl -s $tmp/steerd.sock -j status | jq .table_version) -eq 41 ]"
+
+steerd_gone_keeps_forwarding() {
+	local before after
+	before=$(stat .traffic.forward)
+	kill -9 "$steerd_pid"
+	wait "$steerd_pid" 2>/dev/null
+	steerd_pid=
+	sleep 1
+	start_steerd || return 1
+	after=$(stat .traffic.forward)
+	echo "forwarded $before before steerd died, $after after it came back"
+	[ "$after" -gt $((before + 1000)) ]
+}
+check "steer-dpdk keeps forwarding while steerd is gone" steerd_gone_keeps_forwarding
+check "a restarted steerd continues steer-dpdk's table versions" \
+	bash -c "$build/steerctl -s $tmp/steerd.sock -j status | jq -e '.adopted and .table_version == 42' >/dev/null"
+
+bad_reload_changes_nothing() {
+	echo '{ "gateway": 1 }' >"$tmp/steer.json"
+	! ctl reload 2>/dev/null && [ "$(ctl -j status | jq .table_version)" -eq 42 ]
+}
+check "a bad config on reload changes nothing" bad_reload_changes_nothing
+
+dpdk_exit_report() {
+	kill -TERM "$dpdk_pid"
+	wait "$dpdk_pid"
+	dpdk_pid=
+	jq -e '.traffic.forward > 0 and ([.drops[]] | add) == 0' "$tmp/dpdk.out" >/dev/null || { cat "$tmp/dpdk.out"; return 1; }
+}
+check "steer-dpdk exits on SIGTERM with its counters as JSON" dpdk_exit_report
+tap_done
