@@ -5,8 +5,8 @@
 
 #include "dp_env.h"
 
-static __u64
-now_ns(void)
+__u64
+steer_dp_now_ns(void)
 {
 	static __u64 hz;
 
@@ -20,7 +20,7 @@ steer_dp_burst(const struct steer_image *img, struct steer_dp_flows *flows,
 	       struct steer_dp_counters *c, struct rte_mbuf **pkts, unsigned n,
 	       struct rte_mbuf **tx)
 {
-	struct steer_env env = { .img = img, .flows = flows, .c = c, .now = now_ns() };
+	struct steer_env env = { .img = img, .flows = flows, .c = c, .now = steer_dp_now_ns() };
 	unsigned i, ntx = 0;
 
 	for (i = 0; i < n; i++) {

@@ -13,4 +13,7 @@ unsigned steer_dp_burst(const struct steer_image *img, struct steer_dp_flows *fl
 			struct steer_dp_counters *c, struct rte_mbuf **pkts, unsigned n,
 			struct rte_mbuf **tx);
 
+/* The clock the flow tables run on, in ns. */
+__u64 steer_dp_now_ns(void);
+
 #endif

@@ -39,3 +39,35 @@ steer_dp_flows_free(struct steer_dp_flows *f)
 	rte_hash_free(f->hash);
 	rte_free(f->entries);
 }
+
+void
+steer_dp_flows_sweep(struct steer_dp_flows *f, const struct steer_image *img, __u64 now,
+		     unsigned budget)
+{
+	const void *key;
+	void *data;
+	unsigned i;
+
+	if (!img)
+		return;
+	if (img != f->sweep_table) {
+		__u32 max = 0;
+
+		for (i = 0; i < img->n_services; i++)
+			if (img->services[i].affinity_timeout_s > max)
+				max = img->services[i].affinity_timeout_s;
+		f->sweep_table = img;
+		f->max_idle_ns = (__u64)max * 1000000000ULL;
+	}
+	for (i = 0; i < budget; i++) {
+		int32_t pos = rte_hash_iterate(f->hash, &key, &data, &f->sweep_next);
+
+		if (pos < 0) {
+			f->sweep_next = 0;   /* next round from the start */
+			return;
+		}
+		if (now - f->entries[pos].seen_ns > f->max_idle_ns &&
+		    rte_hash_del_key(f->hash, key) >= 0)
+			f->evicted++;
+	}
+}

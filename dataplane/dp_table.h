@@ -18,6 +18,10 @@ struct steer_dp_flows {
 	struct rte_hash *hash;
 	struct steer_flow *entries;   /* indexed by the hash's key position */
 	__u64 full;                   /* new flows not remembered: table full */
+	__u64 evicted;                /* idle entries removed by the sweep */
+	__u32 sweep_next;             /* rte_hash_iterate cursor */
+	const struct steer_image *sweep_table;
+	__u64 max_idle_ns;            /* longest affinity timeout of sweep_table */
 };
 
 struct steer_dp_counters {
@@ -28,5 +32,10 @@ struct steer_dp_counters {
 
 int steer_dp_flows_init(struct steer_dp_flows *f, const char *name, unsigned entries, int socket);
 void steer_dp_flows_free(struct steer_dp_flows *f);
+/* Remove up to budget entries idle for longer than any service's affinity
+ * timeout; a little per poll, so a table of dead flows frees itself
+ * without a pause. Called by the worker that owns f. */
+void steer_dp_flows_sweep(struct steer_dp_flows *f, const struct steer_image *img, __u64 now,
+			  unsigned budget);
 
 #endif

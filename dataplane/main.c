@@ -41,6 +41,7 @@ struct options {
 	unsigned burst;
 	unsigned flows;
 	unsigned idle_exit_ms;
+	unsigned sweep;
 };
 
 struct worker {
@@ -52,7 +53,7 @@ struct worker {
 } __rte_cache_aligned;
 
 static volatile int quit;
-static struct options opt = { .burst = 32, .flows = 1u << 20 };
+static struct options opt = { .burst = 32, .flows = 1u << 20, .sweep = 16 };
 /* The table every worker reads once per burst. The control thread
  * publishes a new one with a release store and frees the old one only
  * after every worker has passed a quiescent state (rte_rcu_qsbr): a burst
@@ -85,7 +86,11 @@ usage(FILE *f)
 "  --port N            receive port (default 0)\n"
 "  --tx-port N         transmit port (default: the receive port)\n"
 "  --burst N           RX/TX burst size (default 32, at most 256)\n"
-"  --flows N           flow-affinity entries per worker (default 1048576)\n"
+"  --flows N           flow-affinity entries per worker (default 1048576). When\n"
+"                      full, new flows are not remembered (they follow the\n"
+"                      Maglev table) and are counted as flow_table_full;\n"
+"                      entries idle past the longest affinity timeout are\n"
+"                      swept out a few per poll (flows_evicted)\n"
 "  --idle-exit MS      exit after MS milliseconds without a packet (tests,\n"
 "                      pcap replays); default: run until SIGINT/SIGTERM\n"
 "  -h, --help          this text\n"
@@ -346,6 +351,8 @@ worker_poll(struct worker *w)
 			rte_pktmbuf_free_bulk(tx + sent, ntx - sent);
 		}
 	}
+	steer_dp_flows_sweep(&w->flows, __atomic_load_n(&table, __ATOMIC_ACQUIRE), steer_dp_now_ns(),
+			     opt.sweep);
 	/* Done with this burst's table. */
 	rte_rcu_qsbr_quiescent(qsbr, w->queue);
 }
@@ -366,12 +373,12 @@ worker_loop(void *arg)
 
 /* Counters of every worker added up. */
 static void
-aggregate(struct steer_dp_counters *sum, __u64 *full, __u64 *tx_dropped)
+aggregate(struct steer_dp_counters *sum, __u64 *full, __u64 *tx_dropped, __u64 *evicted)
 {
 	unsigned w, i;
 
 	memset(sum, 0, sizeof(*sum));
-	*full = *tx_dropped = 0;
+	*full = *tx_dropped = *evicted = 0;
 	for (w = 0; w < n_workers; w++) {
 		const struct steer_dp_counters *c = workers[w].c;
 
@@ -387,6 +394,7 @@ aggregate(struct steer_dp_counters *sum, __u64 *full, __u64 *tx_dropped)
 			sum->nodes[i].bytes += c->nodes[i].bytes;
 		}
 		*full += workers[w].flows.full;
+		*evicted += workers[w].flows.evicted;
 		*tx_dropped += workers[w].tx_dropped;
 	}
 }
@@ -395,10 +403,10 @@ static json_t *
 stats_json(void)
 {
 	static struct steer_dp_counters sum;
-	__u64 full, tx_dropped;
+	__u64 full, tx_dropped, evicted;
 	json_t *o;
 
-	aggregate(&sum, &full, &tx_dropped);
+	aggregate(&sum, &full, &tx_dropped, &evicted);
 	pthread_mutex_lock(&table_lock);
 	if (table) {
 		o = steer_stats_json(table, sum.ctr, sum.services, sum.nodes);
@@ -408,9 +416,9 @@ stats_json(void)
 		o = steer_stats_json(&none, sum.ctr, sum.services, sum.nodes);
 	}
 	pthread_mutex_unlock(&table_lock);
-	json_object_set_new(o, "dataplane", json_pack("{s:I, s:I, s:I}", "workers",
-		(json_int_t)n_workers, "flow_table_full", (json_int_t)full, "tx_dropped",
-		(json_int_t)tx_dropped));
+	json_object_set_new(o, "dataplane", json_pack("{s:I, s:I, s:I, s:I}", "workers",
+		(json_int_t)n_workers, "flow_table_full", (json_int_t)full, "flows_evicted",
+		(json_int_t)evicted, "tx_dropped", (json_int_t)tx_dropped));
 	return o;
 }
 

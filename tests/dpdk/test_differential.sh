@@ -96,4 +96,18 @@ assert d["pass"]["not_steer"] > 0
 PY
 }
 check "every counter agrees: traffic, pass, drops by reason, services, nodes" counters
+
+# A flood of new flows into a small flow table, then idle past the timeout.
+flood() {
+	jq '.services[].affinity_timeout_s = 1' "$config" \
+		>"$tmp/short.json"
+	"$gen" write "$tmp/flood.pcap" --dst 198.18.0.100 --flows 5000 >/dev/null
+	"$build/dataplane/steer-dpdk" --no-huge -m 512 --no-pci --no-shconf -l 0 --log-level=1 \
+		--vdev "net_pcap0,rx_pcap=$tmp/flood.pcap,tx_pcap=/dev/null" -- --config "$tmp/short.json" \
+		--control "$tmp/ctl2.sock" --flows 1024 --idle-exit 2500 >"$tmp/flood.json" || return 1
+	jq -c '{traffic, dataplane}' "$tmp/flood.json"
+	jq -e '.traffic.forward == 5000 and .dataplane.flow_table_full > 0 and
+		.dataplane.flows_evicted > 500' "$tmp/flood.json" >/dev/null
+}
+check "a flow table full: new flows still forwarded and counted; idle entries swept out" flood
 tap_done
