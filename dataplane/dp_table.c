@@ -21,6 +21,7 @@ steer_dp_flows_init(struct steer_dp_flows *f, const char *name, unsigned entries
 	};
 
 	f->full = 0;
+	f->capacity = entries;
 	f->hash = rte_hash_create(&p);
 	if (!f->hash)
 		return -rte_errno;
@@ -44,8 +45,7 @@ void
 steer_dp_flows_sweep(struct steer_dp_flows *f, const struct steer_image *img, __u64 now,
 		     unsigned budget)
 {
-	const void *key;
-	void *data;
+	void *key;
 	unsigned i;
 
 	if (!img)
@@ -59,13 +59,14 @@ steer_dp_flows_sweep(struct steer_dp_flows *f, const struct steer_image *img, __
 		f->sweep_table = img;
 		f->max_idle_ns = (__u64)max * 1000000000ULL;
 	}
+	/* Walk key positions, not rte_hash_iterate(): on a sparse table the
+	 * latter scans every empty bucket to find one key. */
 	for (i = 0; i < budget; i++) {
-		int32_t pos = rte_hash_iterate(f->hash, &key, &data, &f->sweep_next);
+		__u32 pos = f->sweep_next;
 
-		if (pos < 0) {
-			f->sweep_next = 0;   /* next round from the start */
-			return;
-		}
+		f->sweep_next = pos + 1 >= f->capacity ? 0 : pos + 1;
+		if (rte_hash_get_key_with_position(f->hash, (int32_t)pos, &key))
+			continue;
 		if (now - f->entries[pos].seen_ns > f->max_idle_ns &&
 		    rte_hash_del_key(f->hash, key) >= 0)
 			f->evicted++;

@@ -19,7 +19,8 @@ struct steer_dp_flows {
 	struct steer_flow *entries;   /* indexed by the hash's key position */
 	__u64 full;                   /* new flows not remembered: table full */
 	__u64 evicted;                /* idle entries removed by the sweep */
-	__u32 sweep_next;             /* rte_hash_iterate cursor */
+	__u32 sweep_next;             /* next key position to look at */
+	__u32 capacity;
 	const struct steer_image *sweep_table;
 	__u64 max_idle_ns;            /* longest affinity timeout of sweep_table */
 };

@@ -42,6 +42,7 @@ struct options {
 	unsigned flows;
 	unsigned idle_exit_ms;
 	unsigned sweep;
+	unsigned mbufs;
 };
 
 struct worker {
@@ -49,6 +50,7 @@ struct worker {
 	struct steer_dp_flows flows;
 	struct steer_dp_counters *c;
 	__u64 tx_dropped;
+	__u64 first_rx_tsc;
 	volatile __u64 last_rx_tsc;
 } __rte_cache_aligned;
 
@@ -91,6 +93,8 @@ usage(FILE *f)
 "                      Maglev table) and are counted as flow_table_full;\n"
 "                      entries idle past the longest affinity timeout are\n"
 "                      swept out a few per poll (flows_evicted)\n"
+"  --mbufs N           mbufs in the pool (default 8192 per worker + 4096; a\n"
+"                      net_pcap infinite_rx replay holds its whole file)\n"
 "  --idle-exit MS      exit after MS milliseconds without a packet (tests,\n"
 "                      pcap replays); default: run until SIGINT/SIGTERM\n"
 "  -h, --help          this text\n"
@@ -112,6 +116,7 @@ parse_args(int argc, char **argv)
 		{ "tx-port", required_argument, NULL, 't' }, { "burst", required_argument, NULL, 'b' },
 		{ "flows", required_argument, NULL, 'f' },
 		{ "idle-exit", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ "mbufs", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o, tx_set = 0;
@@ -144,6 +149,13 @@ parse_args(int argc, char **argv)
 			opt.flows = (unsigned)v;
 			break;
 		case 'i': opt.idle_exit_ms = (unsigned)v; break;
+		case 'm':
+			if (v < 1024) {
+				fprintf(stderr, "steer-dpdk: --mbufs takes at least 1024\n");
+				return -1;
+			}
+			opt.mbufs = (unsigned)v;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -344,6 +356,8 @@ worker_poll(struct worker *w)
 		const struct steer_image *t = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
 
 		w->last_rx_tsc = rte_rdtsc();
+		if (!w->first_rx_tsc)
+			w->first_rx_tsc = w->last_rx_tsc;
 		ntx = steer_dp_burst(t, &w->flows, w->c, rx, n, tx);
 		sent = rte_eth_tx_burst(opt.tx_port, (uint16_t)w->queue, tx, (uint16_t)ntx);
 		if (sent < ntx) {
@@ -399,6 +413,22 @@ aggregate(struct steer_dp_counters *sum, __u64 *full, __u64 *tx_dropped, __u64 *
 	}
 }
 
+/* From the first packet to the last, over all workers: for rates. */
+static double
+busy_seconds(void)
+{
+	__u64 first = 0, last = 0;
+	unsigned w;
+
+	for (w = 0; w < n_workers; w++) {
+		if (workers[w].first_rx_tsc && (!first || workers[w].first_rx_tsc < first))
+			first = workers[w].first_rx_tsc;
+		if (workers[w].last_rx_tsc > last)
+			last = workers[w].last_rx_tsc;
+	}
+	return first && last > first ? (double)(last - first) / (double)rte_get_tsc_hz() : 0.0;
+}
+
 static json_t *
 stats_json(void)
 {
@@ -416,9 +446,10 @@ stats_json(void)
 		o = steer_stats_json(&none, sum.ctr, sum.services, sum.nodes);
 	}
 	pthread_mutex_unlock(&table_lock);
-	json_object_set_new(o, "dataplane", json_pack("{s:I, s:I, s:I, s:I}", "workers",
+	json_object_set_new(o, "dataplane", json_pack("{s:I, s:I, s:I, s:I, s:f}", "workers",
 		(json_int_t)n_workers, "flow_table_full", (json_int_t)full, "flows_evicted",
-		(json_int_t)evicted, "tx_dropped", (json_int_t)tx_dropped));
+		(json_int_t)evicted, "tx_dropped", (json_int_t)tx_dropped, "busy_seconds",
+		busy_seconds()));
 	return o;
 }
 
@@ -471,7 +502,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	n_workers = rte_lcore_count() > 1 ? rte_lcore_count() - 1 : 1;
-	pool = rte_pktmbuf_pool_create("steer_mbufs", 8192 * n_workers + 4096, 256, 0,
+	pool = rte_pktmbuf_pool_create("steer_mbufs", opt.mbufs ? opt.mbufs : 8192 * n_workers + 4096,
+				       256, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (!pool) {
 		fprintf(stderr, "steer-dpdk: mbuf pool: %s\n", rte_strerror(rte_errno));
@@ -502,6 +534,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		workers[w].last_rx_tsc = rte_rdtsc();
+		workers[w].first_rx_tsc = 0;
 	}
 	rte_telemetry_register_cmd("/steer/stats", telemetry_stats,
 				   "steer counters: traffic, pass, drops, services, nodes");

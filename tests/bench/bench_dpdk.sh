@@ -1,0 +1,93 @@
+#!/bin/bash
+# steer-dpdk benchmark (not a test: it prints figures). Mpps of one worker
+# core through the whole pipeline (parse, CID lookup, affinity, Maglev,
+# encap), against dpdk-testpmd macswap on the same PMD in the same run.
+#   net_null: the PMD's own (non-IP) frames; every one is parsed and passed.
+#   real packets: a steer-gen pcap of 1, 1,024, 65,536 or 1,000,000 flows
+#   preloaded in memory (net_pcap infinite_rx, which replays mbufs from RAM,
+#   standing in for a loaded net_ring), transmitted to net_null.
+# Uses 2 MiB hugepages when it can reserve them, else --no-huge.
+# Usage: bench_dpdk.sh BUILD_DIR [SECONDS]
+set -eu
+build=$(cd "$1" && pwd)
+secs=${2:-6}
+[ "$(id -u)" -eq 0 ] || { echo "bench_dpdk: run as root"; exit 1; }
+tmp=$(mktemp -d)
+hp_before=$(cat /proc/sys/vm/nr_hugepages)
+cleanup() {
+	umount "$tmp/huge" 2>/dev/null || true
+	echo "$hp_before" >/proc/sys/vm/nr_hugepages
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+mem="--no-huge -m 3072"
+mode="without hugepages (--no-huge)"
+echo 1700 >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 1600 ]; then
+	mkdir "$tmp/huge"
+	mount -t hugetlbfs nodev "$tmp/huge"
+	mem="--in-memory --huge-dir $tmp/huge -m 3072"
+	mode="with 2 MiB hugepages"
+fi
+eal="-l 0-1 $mem --no-pci --log-level=1"
+
+cat >"$tmp/bench.json" <<'JSON'
+{ "gateway": { "name": "bench", "dataplane": "dpdk", "interfaces": ["p0"],
+    "encap_source": { "ipv4": "198.18.0.1", "ipv6": "2001:db8::1" },
+    "next_hop": "02:00:00:00:00:fe", "hash_seed": "8f1c0a57d2e94b3a6c15e0f7a9b2d4c1" },
+  "nodes": [ { "name": "n1", "address": "198.18.1.10" }, { "name": "n2", "address": "198.18.2.10" },
+             { "name": "n3", "address": "198.18.3.10" } ],
+  "services": [ { "name": "web", "cid": 1001, "vips": ["198.18.0.100:443/udp"],
+      "nodes": [ {"node": "n1"}, {"node": "n2", "weight": 2}, {"node": "n3", "weight": 3} ] } ] }
+JSON
+
+testpmd_mpps() { # median over the seconds of both ports' Rx-pps, summed
+	local pmd=$1
+	timeout $((secs + 10)) dpdk-testpmd $eal --vdev "${pmd}0" --vdev "${pmd}1" -- \
+		--forward-mode=macswap --auto-start --stats-period 1 --nb-cores=1 \
+		--total-num-mbufs=32768 </dev/null >"$tmp/testpmd.out" 2>&1 &
+	local pid=$!
+	sleep "$secs"
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+	grep -o 'Rx-pps: *[0-9]*' "$tmp/testpmd.out" | awk '{print $2}' | paste - - |
+		awk '$1 + $2 > 0 { print ($1 + $2) / 1e6 }' | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)]; else print 0 }'
+	grep -qi "Rx-pps" "$tmp/testpmd.out" || tail -5 "$tmp/testpmd.out" >&2
+}
+
+steer_mpps() { # steer_mpps VDEV-ARGS... : Mpps of one worker, from its own count
+	timeout $((secs + 60)) "$build/dataplane/steer-dpdk" $eal "$@" -- --config "$tmp/bench.json" \
+		--control "$tmp/ctl.sock" --port 0 --tx-port 1 --mbufs 1100000 \
+		--flows 2097152 >"$tmp/steer.json" 2>"$tmp/steer.err" &
+	local pid=$!
+	sleep "$secs"
+	kill -TERM "$pid"
+	wait "$pid" || { cat "$tmp/steer.err" >&2; echo 0; return; }
+	jq -r '(.traffic.rx / .dataplane.busy_seconds / 1e6 * 100 | floor) / 100' "$tmp/steer.json"
+}
+
+echo "steer-dpdk benchmark, $mode, one worker core, ${secs} s per run"
+base=$(testpmd_mpps net_null 2>/dev/null)
+label="dpdk-testpmd macswap, net_null (baseline)"
+if [ "$base" = 0 ]; then
+	# testpmd's forwarding stalls here with --in-memory hugepages: measure
+	# it without, and say so.
+	eal_saved=$eal
+	eal="-l 0-1 --no-huge -m 1024 --no-pci --no-shconf --log-level=1"
+	base=$(testpmd_mpps net_null 2>/dev/null)
+	eal=$eal_saved
+	label="dpdk-testpmd macswap, net_null, --no-huge"
+fi
+printf "%-46s %8s Mpps\n" "$label" "$base"
+v=$(steer_mpps --vdev net_null0 --vdev net_null1)
+printf "%-46s %8s Mpps  %.2fx testpmd  (%s)\n" "steer-dpdk, net_null frames (parsed, passed)" "$v" \
+	"$(echo "$v / $base" | bc -l)" "$(jq -c '.pass' "$tmp/steer.json")"
+for flows in 1 1024 65536 1000000; do
+	"$build/tools/steer-gen" write "$tmp/f.pcap" --dst 198.18.0.100 --flows "$flows" \
+		--packets $((flows < 65536 ? 65536 / flows : 1)) >/dev/null
+	v=$(steer_mpps --vdev "net_pcap0,rx_pcap=$tmp/f.pcap,infinite_rx=1" --vdev net_null0)
+	printf "%-46s %8s Mpps  %.2fx testpmd  (forwarded %s)\n" "steer-dpdk, real packets, $flows flows" \
+		"$v" "$(echo "$v / $base" | bc -l)" "$(jq '.traffic.forward' "$tmp/steer.json")"
+done
