@@ -23,8 +23,15 @@ lab_mac() { # lab_mac NS IFACE
 }
 
 lab_up() { # lab_up CONFIG [STEERD ARGS...]
-	local config=$1 i ns
+	local config=$1
 	shift
+	lab_net_up || return 1
+	lab_steerd_start "$config" "$@" || return 1
+}
+
+# The namespaces, addresses, steer-decap and the services; no gateway yet.
+lab_net_up() {
+	local i ns
 	lab_ns "${LAB}cl"
 	lab_ns "${LAB}gw"
 	lab_veth "${LAB}cl" cl0 "${LAB}gw" gwc
@@ -72,7 +79,6 @@ lab_up() { # lab_up CONFIG [STEERD ARGS...]
 	done
 	lab_exec "${LAB}cl" ping -c1 -W1 198.18.100.1 >/dev/null 2>&1
 	lab_exec "${LAB}cl" ping -6 -c1 -W1 2001:db8:100::1 >/dev/null 2>&1
-	lab_steerd_start "$config" "$@" || return 1
 	for i in $(seq "$lab_node_count"); do
 		for _ in $(seq 50); do
 			[ -e "$LAB_DIR/n$i.log.ready" ] && break
