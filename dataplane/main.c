@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* steer-dpdk: EAL, ports, lcores and lifetime. Per-burst work is in
  * dp_burst.c, per-packet work in the shared core (include/steer/). */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -453,19 +454,46 @@ stats_json(void)
 	return o;
 }
 
-/* /steer/stats for dpdk-telemetry.py: the same JSON, one string value. */
+/* Flatten the stats document into "traffic_rx", "services_web_packets", ...
+ * as telemetry dict entries (at most RTE_TEL_MAX_DICT_ENTRIES). Telemetry
+ * names take letters, digits and '_' only: anything else becomes '_'. */
+static void
+telemetry_add(struct rte_tel_data *d, const char *prefix, json_t *o, unsigned *n)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o, k, v) {
+		char name[RTE_TEL_MAX_STRING_LEN];
+		char *c;
+
+		if (*n >= RTE_TEL_MAX_DICT_ENTRIES)
+			return;
+		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "_" : "", k);
+		for (c = name; *c; c++)
+			if (!isalnum((unsigned char)*c))
+				*c = '_';
+		if (json_is_object(v)) {
+			telemetry_add(d, name, v, n);
+		} else if (json_is_integer(v)) {
+			rte_tel_data_add_dict_u64(d, name, (uint64_t)json_integer_value(v));
+			(*n)++;
+		}
+	}
+}
+
+/* /steer/stats for dpdk-telemetry.py: the stats document, flattened. */
 static int
 telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	json_t *o = stats_json();
-	char *s = json_dumps(o, JSON_COMPACT);
+	unsigned n = 0;
 
 	(void)cmd;
 	(void)params;
-	json_decref(o);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "stats", s ? s : "{}");
-	free(s);
+	telemetry_add(d, "", o, &n);
+	json_decref(o);
 	return 0;
 }
 

@@ -49,7 +49,7 @@ start_steerd() {
 
 "$build/tools/steer-gen" write "$tmp/in.pcap" --dst 198.18.0.100 --flows 2000 >/dev/null
 write_config 1
-"$build/dataplane/steer-dpdk" --no-huge -m 512 --no-pci --no-shconf -l 0 --log-level=1 \
+"$build/dataplane/steer-dpdk" --no-huge -m 512 --no-pci --file-prefix "steer-t$$" -l 0 --log-level=1 \
 	--vdev "net_pcap0,rx_pcap=$tmp/in.pcap,tx_pcap=/dev/null,infinite_rx=1" -- \
 	--control "$tmp/dpdk.sock" >"$tmp/dpdk.out" 2>&1 &
 dpdk_pid=$!
@@ -94,6 +94,13 @@ steerd_gone_keeps_forwarding() {
 check "steer-dpdk keeps forwarding while steerd is gone" steerd_gone_keeps_forwarding
 check "a restarted steerd continues steer-dpdk's table versions" \
 	bash -c "$build/steerctl -s $tmp/steerd.sock -j status | jq -e '.adopted and .table_version == 42' >/dev/null"
+
+telemetry() {
+	command -v dpdk-telemetry.py >/dev/null || { echo "no dpdk-telemetry.py"; return 0; }
+	echo /steer/stats | dpdk-telemetry.py -f "steer-t$$" | tail -1 |
+		jq -e '."/steer/stats".traffic_forward > 0 and ."/steer/stats".services_web_packets > 0' >/dev/null
+}
+check "dpdk-telemetry.py reads /steer/stats" telemetry
 
 bad_reload_changes_nothing() {
 	echo '{ "gateway": 1 }' >"$tmp/steer.json"
