@@ -44,12 +44,13 @@ JSON
 
 testpmd_mpps() { # testpmd_mpps VDEV0 VDEV1: median over the seconds of port 0's Rx-pps
 	# (port 0 is the one steer-dpdk receives on; port 1 is where it sends)
-	timeout $((secs + 60)) dpdk-testpmd $eal --vdev "$1" --vdev "$2" -- \
+	# testpmd exits at end of input ("Press enter to exit"): keep it open.
+	sleep $((secs + 60)) | timeout $((secs + 60)) dpdk-testpmd $eal --vdev "$1" --vdev "$2" -- \
 		--forward-mode=macswap --auto-start --stats-period 1 --nb-cores=1 \
-		--total-num-mbufs=1100000 </dev/null >"$tmp/testpmd.out" 2>&1 &
+		--total-num-mbufs=1100000 >"$tmp/testpmd.out" 2>&1 &
 	local pid=$!
 	sleep "$secs"
-	kill -INT "$pid" 2>/dev/null
+	pkill -INT -f "dpdk-testpmd $eal" 2>/dev/null || kill -INT "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null || true
 	grep -o 'Rx-pps: *[0-9]*' "$tmp/testpmd.out" | awk '{print $2}' | paste - - |
 		awk '$1 > 0 { print $1 / 1e6 }' | sort -n |
