@@ -20,6 +20,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM
 
 mem="--no-huge -m 3072"
 mode="without hugepages (--no-huge)"
