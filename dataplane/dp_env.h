@@ -8,6 +8,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_table.h"
+#include "image_lookup.h"
 #include "steer/parse.h"
 
 struct steer_env {
@@ -18,67 +19,41 @@ struct steer_env {
 	__u64 now;                    /* ns, once per burst */
 };
 
-static inline int
-steer_dp_key_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct steer_vip_key));
-}
-
-static inline int
-steer_dp_u32_cmp(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* No table yet (steerd has not pushed one): the core counts no_table. */
+/* Table lookups: the shared image_lookup.h. */
 static inline const struct steer_gateway *
 steer_env_gateway(struct steer_env *e)
 {
-	return e->img ? &e->img->gw : NULL;
+	return steer_image_gateway(e->img);
 }
 
-/* VIP addresses and CIDs are few and sorted by the compiler: a binary
- * search over a read-only array is lock-free by construction. */
 static inline const struct steer_vip_set *
 steer_env_vip(struct steer_env *e, const struct steer_vip_key *k)
 {
-	const struct steer_vip_key *hit = bsearch(k, e->img->vip_keys, e->img->n_vips,
-						  sizeof(*k), steer_dp_key_cmp);
-
-	return hit ? &e->img->vip_sets[hit - e->img->vip_keys] : NULL;
+	return steer_image_vip(e->img, k);
 }
 
 static inline const __u32 *
 steer_env_cid(struct steer_env *e, __u32 cid)
 {
-	const __u32 *hit = bsearch(&cid, e->img->cid_keys, e->img->n_cids, sizeof(cid),
-				   steer_dp_u32_cmp);
-
-	return hit ? &e->img->cid_services[hit - e->img->cid_keys] : NULL;
+	return steer_image_cid(e->img, cid);
 }
 
 static inline const struct steer_service *
 steer_env_service(struct steer_env *e, __u32 idx)
 {
-	if (idx >= e->img->n_services || !e->img->services[idx].name[0])
-		return NULL;
-	return &e->img->services[idx];
+	return steer_image_service_at(e->img, idx);
 }
 
 static inline __u32
 steer_env_maglev(struct steer_env *e, __u32 pos)
 {
-	return pos < e->img->maglev_len ? e->img->maglev[pos] : STEER_NODE_NONE;
+	return steer_image_maglev(e->img, pos);
 }
 
 static inline const struct steer_node *
 steer_env_node(struct steer_env *e, __u32 slot)
 {
-	if (slot >= e->img->n_nodes || !e->img->nodes[slot].family)
-		return NULL;
-	return &e->img->nodes[slot];
+	return steer_image_node_at(e->img, slot);
 }
 
 static inline struct steer_flow *

@@ -71,18 +71,8 @@ start_steerd() {
 check "steerd drives it" start_steerd
 ctl() { "$BUILD/steerctl" -s "$LAB_SOCK" "$@"; }
 
-tcp_request() {
-	local answer
-	answer=$(lab_exec "${LAB}cl" python3 -c "
-import socket
-s = socket.create_connection(('$1', 443), timeout=3)
-s.sendall(b'hello')
-print(s.recv(64).decode().strip())") || return 1
-	echo "answered by $answer"
-	[[ $answer =~ ^n[123]$ ]]
-}
-check "a TCP handshake through steer-dpdk completes (IPv4 VIP)" tcp_request 198.18.0.100
-check "a TCP handshake through steer-dpdk completes (IPv6 VIP)" tcp_request 2001:db8::100
+check "a TCP handshake through steer-dpdk completes (IPv4 VIP)" lab_tcp_request 198.18.0.100
+check "a TCP handshake through steer-dpdk completes (IPv6 VIP)" lab_tcp_request 2001:db8::100
 
 weights() {
 	local -a c

@@ -144,3 +144,16 @@ lab_reset_logs() {
 	local i
 	for i in $(seq "$lab_node_count"); do : >"$LAB_DIR/n$i.log"; done
 }
+
+# lab_tcp_request ADDR: a real TCP connection from the client to ADDR:443;
+# succeeds when a node's service answers with its name.
+lab_tcp_request() {
+	local answer
+	answer=$(lab_exec "${LAB}cl" python3 -c "
+import socket
+s = socket.create_connection(('$1', 443), timeout=3)
+s.sendall(b'hello')
+print(s.recv(64).decode().strip())") || return 1
+	echo "answered by $answer"
+	[[ $answer =~ ^n[123]$ ]]
+}

@@ -69,16 +69,6 @@ spread() {
 	in_proportion "$after" "$flows"
 }
 
-tcp_request() { # tcp_request ADDR: a real TCP connection through the gateway
-	local answer
-	answer=$(lab_exec "${LAB}cl" python3 -c "
-import socket
-s = socket.create_connection(('$1', 443), timeout=3)
-s.sendall(b'hello')
-print(s.recv(64).decode().strip())") || return 1
-	echo "answered by $answer"
-	[[ $answer =~ ^n[123]$ ]]
-}
 
 udp_request() {
 	local answer
@@ -96,8 +86,8 @@ check "steerd attaches XDP natively on the gateway" \
 	bash -c "$BUILD/steerctl -s $LAB_SOCK -j status | jq -e '.attach[0].mode == \"native\" and .attach[0].attached' >/dev/null"
 check "steer-decap is attached on every node" \
 	bash -c "for i in 1 2 3; do ip -n ${LAB}n\$i -d link show ne\$i | grep -q prog/xdp || exit 1; done"
-check "a TCP handshake through the gateway completes (IPv4 VIP)" tcp_request 198.18.0.100
-check "a TCP handshake through the gateway completes (IPv6 VIP)" tcp_request 2001:db8::100
+check "a TCP handshake through the gateway completes (IPv4 VIP)" lab_tcp_request 198.18.0.100
+check "a TCP handshake through the gateway completes (IPv6 VIP)" lab_tcp_request 2001:db8::100
 check "a UDP request is answered by a node (IPv4 VIP)" udp_request 198.18.0.100
 check "a UDP request is answered by a node (IPv6 VIP)" udp_request 2001:db8::100
 

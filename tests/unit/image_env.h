@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compile.h"
+#include "image_lookup.h"
 #include "steer/counters.h"
 #include "steer/parse.h"
 
@@ -31,58 +32,41 @@ struct steer_env {
 	unsigned n_flows;
 };
 
-static inline int
-test_key_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct steer_vip_key));
-}
-
+/* Table lookups: the shared image_lookup.h. */
 static inline const struct steer_gateway *
 steer_env_gateway(struct steer_env *e)
 {
-	return e->img ? &e->img->gw : NULL;
+	return steer_image_gateway(e->img);
 }
 
 static inline const struct steer_vip_set *
 steer_env_vip(struct steer_env *e, const struct steer_vip_key *k)
 {
-	const struct steer_vip_key *hit =
-		bsearch(k, e->img->vip_keys, e->img->n_vips, sizeof(*k), test_key_cmp);
-
-	return hit ? &e->img->vip_sets[hit - e->img->vip_keys] : NULL;
+	return steer_image_vip(e->img, k);
 }
 
 static inline const __u32 *
 steer_env_cid(struct steer_env *e, __u32 cid)
 {
-	__u32 i;
-
-	for (i = 0; i < e->img->n_cids; i++)
-		if (e->img->cid_keys[i] == cid)
-			return &e->img->cid_services[i];
-	return NULL;
+	return steer_image_cid(e->img, cid);
 }
 
 static inline const struct steer_service *
 steer_env_service(struct steer_env *e, __u32 idx)
 {
-	if (idx >= e->img->n_services || !e->img->services[idx].name[0])
-		return NULL;
-	return &e->img->services[idx];
+	return steer_image_service_at(e->img, idx);
 }
 
 static inline __u32
 steer_env_maglev(struct steer_env *e, __u32 pos)
 {
-	return pos < e->img->maglev_len ? e->img->maglev[pos] : STEER_NODE_NONE;
+	return steer_image_maglev(e->img, pos);
 }
 
 static inline const struct steer_node *
 steer_env_node(struct steer_env *e, __u32 slot)
 {
-	if (slot >= e->img->n_nodes || !e->img->nodes[slot].family)
-		return NULL;
-	return &e->img->nodes[slot];
+	return steer_image_node_at(e->img, slot);
 }
 
 static inline struct steer_flow *
