@@ -110,4 +110,25 @@ flood() {
 		.dataplane.flows_evicted > 500' "$tmp/flood.json" >/dev/null
 }
 check "a flow table full: new flows still forwarded and counted; idle entries swept out" flood
+
+# Errors end the process with a message, never a hang.
+fails_with() { # fails_with PATTERN ARGS...
+	local pattern=$1 rc=0
+	shift
+	timeout 20 "$build/dataplane/steer-dpdk" "$@" >"$tmp/err.out" 2>&1 || rc=$?
+	cat "$tmp/err.out"
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q -- "$pattern" "$tmp/err.out"
+}
+eal="--no-huge -m 512 --no-pci --no-shconf -l 0 --log-level=1"
+check "a bad EAL option: message and non-zero exit" fails_with "EAL" --no-huge --bogus-eal-option
+check "a port that does not exist: message and non-zero exit" \
+	fails_with "port 3 does not exist" $eal --vdev net_null0 -- --port 3 --control "$tmp/e.sock"
+check "a bad config: file:line:column and non-zero exit" \
+	bash -c "echo '{ \"gateway\": [] }' >$tmp/bad.json; $(declare -f fails_with); build=$build tmp=$tmp \
+		fails_with 'bad.json:1:14: gateway: must be an object' $eal --vdev net_null0 -- --config $tmp/bad.json --control $tmp/e.sock"
+check "next_hop fib is refused: steer-dpdk does no ARP/NDP" \
+	bash -c "jq '.gateway.next_hop = \"fib\"' $config >$tmp/fib.json; $(declare -f fails_with); build=$build tmp=$tmp \
+		fails_with 'does no ARP/NDP' $eal --vdev net_null0 -- --config $tmp/fib.json --control $tmp/e.sock"
+check "a bad option: usage and exit 2" \
+	bash -c "timeout 20 $build/dataplane/steer-dpdk $eal --vdev net_null0 -- --burst 0 >/dev/null 2>&1; [ \$? -eq 2 ]"
 tap_done
