@@ -234,9 +234,7 @@ Test(pipeline, unknown_cid_passes_when_configured)
 {
 	struct steer_pb_spec s = test_spec_v4(5000);
 
-	env->img = NULL;
 	img->gw.unknown_cid_pass = 1;
-	env->img = img;
 	s.proto = STEER_IPPROTO_UDP;
 	s.dport = 6118;
 	s.carrier = STEER_PB_SHIM;
