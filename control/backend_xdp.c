@@ -160,6 +160,8 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 		else
 			errf(err, errlen, ret, "cannot load the XDP program: %s", strerror(-ret));
 		steer_xdp__destroy(x->skel);
+		if (!x->adopted)
+			rmdir(x->pin_dir); /* ours and empty: leave nothing behind */
 		free(x);
 		return ret;
 	}

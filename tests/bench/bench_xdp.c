@@ -166,6 +166,7 @@ main(int argc, char **argv)
 	if (steer_xdp_open(cfg, &o, &xdp, msg, sizeof(msg)) ||
 	    steer_xdp_apply(xdp, img, msg, sizeof(msg))) {
 		fprintf(stderr, "bench_xdp: %s\n", msg);
+		rmdir(pin_root);
 		return 1;
 	}
 	prog_fd = steer_xdp_prog_fd(xdp);
