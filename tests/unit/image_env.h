@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "compile.h"
-#include "image_lookup.h"
 #include "steer/counters.h"
 #include "steer/parse.h"
 
@@ -32,42 +31,7 @@ struct steer_env {
 	unsigned n_flows;
 };
 
-/* Table lookups: the shared image_lookup.h. */
-static inline const struct steer_gateway *
-steer_env_gateway(struct steer_env *e)
-{
-	return steer_image_gateway(e->img);
-}
-
-static inline const struct steer_vip_set *
-steer_env_vip(struct steer_env *e, const struct steer_vip_key *k)
-{
-	return steer_image_vip(e->img, k);
-}
-
-static inline const __u32 *
-steer_env_cid(struct steer_env *e, __u32 cid)
-{
-	return steer_image_cid(e->img, cid);
-}
-
-static inline const struct steer_service *
-steer_env_service(struct steer_env *e, __u32 idx)
-{
-	return steer_image_service_at(e->img, idx);
-}
-
-static inline __u32
-steer_env_maglev(struct steer_env *e, __u32 pos)
-{
-	return steer_image_maglev(e->img, pos);
-}
-
-static inline const struct steer_node *
-steer_env_node(struct steer_env *e, __u32 slot)
-{
-	return steer_image_node_at(e->img, slot);
-}
+#include "image_lookup.h"
 
 static inline struct steer_flow *
 steer_env_flow_get(struct steer_env *e, const struct steer_flow_key *k)
