@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* XDP backend. Tables are double-buffered in map-in-map generations (see
- * ebpf/steer_xdp.h): apply() builds fresh inner maps for the idle
- * generation, installs them, flips steer_active and then waits one RCU grace
- * period, after which no packet can still be using the old generation. */
+/* XDP backend. Tables are double-buffered in generations (see
+ * ebpf/steer_xdp.h): apply() writes the idle generation, flips
+ * steer_active, and waits until no run of the program can still be using
+ * the old one. The backend remembers which image each generation holds and
+ * writes only the entries that differ, so a decision that changes one
+ * service writes about one service's worth of map entries. */
 #include "backend_xdp.h"
 
 #include <bpf/bpf.h>
@@ -17,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "steer_xdp.h"
@@ -30,6 +34,16 @@ struct steer_backend_xdp {
 	int ncpus;
 	struct steer_xdp_iface ifaces[STEER_MAX_IFACES];
 	unsigned n_ifaces;
+	/* What each generation holds (NULL: unknown, write it whole), and
+	 * its Maglev inner map. */
+	struct steer_image *gen_img[STEER_GENERATIONS];
+	int mag_fd[STEER_GENERATIONS];
+	__u32 mag_cap[STEER_GENERATIONS];
+	/* A program that predates steer_readers may still run (adoption):
+	 * the next wait is a kernel grace period. */
+	bool kernel_grace;
+	__u64 *readers_snap, *readers_now;
+	struct steer_xdp_apply_stats last;
 };
 
 static int
@@ -166,6 +180,14 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 		return ret;
 	}
 	x->ncpus = libbpf_num_possible_cpus();
+	x->readers_snap = calloc((size_t)x->ncpus, sizeof(__u64));
+	x->readers_now = calloc((size_t)x->ncpus, sizeof(__u64));
+	if (!x->readers_snap || !x->readers_now) {
+		steer_xdp_close(x);
+		return errf(err, errlen, -ENOMEM, "out of memory");
+	}
+	x->mag_fd[0] = x->mag_fd[1] = -1;
+	x->kernel_grace = x->adopted;
 	*out = x;
 	return 0;
 }
@@ -173,8 +195,17 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 void
 steer_xdp_close(struct steer_backend_xdp *x)
 {
+	unsigned g;
+
 	if (!x)
 		return;
+	for (g = 0; g < STEER_GENERATIONS; g++) {
+		steer_image_free(x->gen_img[g]);
+		if (x->mag_fd[g] >= 0)
+			close(x->mag_fd[g]);
+	}
+	free(x->readers_snap);
+	free(x->readers_now);
 	steer_xdp__destroy(x->skel);
 	free(x);
 }
@@ -225,44 +256,64 @@ inner_create(struct steer_backend_xdp *x, enum bpf_map_type type, __u32 key_size
 	return fd < 0 ? -errno : fd;
 }
 
-/* values[i] at key first + i, in one batch where the kernel can. */
+/* values[i] at keys[i], in one batch where the kernel can. */
 static int
-fill_array(int fd, __u32 first, const void *values, __u32 n, size_t size)
+write_keys(int fd, const void *keys, const void *values, __u32 n, size_t key_size,
+	   size_t value_size)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);
-	__u32 *keys, i, count = n;
+	__u32 count = n, i;
 	int ret;
 
 	if (!n)
 		return 0;
-	keys = malloc(n * sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		keys[i] = first + i;
 	ret = bpf_map_update_batch(fd, keys, values, &count, &bo);
 	if (ret && errno == EINVAL) {
-		/* Kernels without batch ops on arrays: one by one. */
+		/* Kernels without batch ops on this map type: one by one. */
 		for (ret = 0, i = 0; i < n && !ret; i++)
-			ret = bpf_map_update_elem(fd, &keys[i], (const char *)values + i * size, 0);
+			ret = bpf_map_update_elem(fd, (const char *)keys + i * key_size,
+						  (const char *)values + i * value_size, 0);
 	}
-	free(keys);
 	return ret ? -errno : 0;
 }
 
-/* Write one generation's slots of an array: the image's entries, zeroes
- * after them, so nothing of an older table survives. */
-static int
-fill_gen_array(struct bpf_map *m, __u32 gen, __u32 max, const void *values, __u32 n, size_t size)
+/* Entry i of an image's array, or zeroes past its end (an unused slot). */
+static const void *
+slot_of(const void *base, __u32 n, __u32 i, size_t size, const void *zero)
 {
-	void *all = calloc(max, size);
-	int ret;
+	return i < n ? (const char *)base + (size_t)i * size : zero;
+}
 
-	if (!all)
-		return -ENOMEM;
-	memcpy(all, values, (size_t)n * size);
-	ret = fill_array(bpf_map__fd(m), gen * max, all, max, size);
-	free(all);
+/* One generation's slots of a gen-major array (services, nodes): every
+ * slot whose value differs from what the generation holds (have NULL:
+ * unknown, all of them). */
+static int
+write_gen_array(struct bpf_map *m, __u32 gen, __u32 max, const void *want, __u32 n_want,
+		const void *have, __u32 n_have, size_t size, __u32 *written)
+{
+	__u32 *keys = malloc(max * sizeof(__u32)), i, n = 0;
+	char *vals = malloc((size_t)max * size);
+	void *zero = calloc(1, size);
+	int ret = -ENOMEM;
+
+	if (keys && vals && zero) {
+		for (i = 0; i < max; i++) {
+			const void *w = slot_of(want, n_want, i, size, zero);
+
+			if (have && (i >= n_want && i >= n_have))
+				break;   /* both unused from here on */
+			if (have && !memcmp(w, slot_of(have, n_have, i, size, zero), size))
+				continue;
+			keys[n] = gen * max + i;
+			memcpy(vals + (size_t)n * size, w, size);
+			n++;
+		}
+		ret = write_keys(bpf_map__fd(m), keys, vals, n, sizeof(__u32), size);
+		*written += n;
+	}
+	free(keys);
+	free(vals);
+	free(zero);
 	return ret;
 }
 
@@ -294,37 +345,100 @@ clear_gen_hash(struct bpf_map *m, __u32 gen, size_t key_size, size_t gen_off)
 	return ret;
 }
 
+/* A sorted set of (key, value) of one image, bound to a gen-keyed hash. */
+struct gen_hash {
+	struct bpf_map *map;
+	size_t key_size, value_size;     /* of the image's keys and values */
+	size_t gkey_size;                /* of the map's key: key + gen */
+	void (*gkey)(void *gk, const void *k, __u32 gen);
+};
+
+/* Bring generation gen of a gen-keyed hash from have's entries to want's:
+ * both sorted by key; have NULL: unknown, clear and write all. */
 static int
-fill_generation(struct steer_backend_xdp *x, const struct steer_image *img, __u32 gen)
+write_gen_hash(const struct gen_hash *h, __u32 gen, size_t gen_off, const void *wk,
+	       const void *wv, __u32 nw, const void *hk, const void *hv, __u32 nh, bool known,
+	       __u32 *written)
 {
-	struct steer_xdp *k = x->skel;
-	__u32 i;
-	int ret;
+	int fd = bpf_map__fd(h->map), c, ret;
+	__u8 gk[64];
+	__u32 i = 0, j = 0;
 
-	if ((ret = fill_gen_array(k->maps.steer_services, gen, STEER_MAX_SERVICES, img->services,
-				  img->n_services, sizeof(*img->services))) ||
-	    (ret = fill_gen_array(k->maps.steer_nodes, gen, STEER_MAX_NODES, img->nodes,
-				  img->n_nodes, sizeof(*img->nodes))) ||
-	    (ret = clear_gen_hash(k->maps.steer_vips, gen, sizeof(struct steer_vip_gkey),
-				  offsetof(struct steer_vip_gkey, gen))) ||
-	    (ret = clear_gen_hash(k->maps.steer_cids, gen, sizeof(struct steer_cid_gkey),
-				  offsetof(struct steer_cid_gkey, gen))))
-		return ret;
-	for (i = 0; i < img->n_vips; i++) {
-		struct steer_vip_gkey g = { .vip = img->vip_keys[i], .gen = gen };
-
-		if (bpf_map__update_elem(k->maps.steer_vips, &g, sizeof(g), &img->vip_sets[i],
-					 sizeof(img->vip_sets[i]), 0))
-			return -errno;
+	if (!known) {
+		if ((ret = clear_gen_hash(h->map, gen, h->gkey_size, gen_off)))
+			return ret;
+		nh = 0;
 	}
-	for (i = 0; i < img->n_cids; i++) {
-		struct steer_cid_gkey g = { .cid = img->cid_keys[i], .gen = gen };
+	while (i < nw || j < nh) {
+		const void *k1 = (const char *)wk + i * h->key_size;
+		const void *k2 = (const char *)hk + j * h->key_size;
 
-		if (bpf_map__update_elem(k->maps.steer_cids, &g, sizeof(g), &img->cid_services[i],
-					 sizeof(__u32), 0))
-			return -errno;
+		c = i >= nw ? 1 : j >= nh ? -1 : memcmp(k1, k2, h->key_size);
+		if (c > 0) {            /* only in have: remove */
+			h->gkey(gk, k2, gen);
+			if (bpf_map_delete_elem(fd, gk) && errno != ENOENT)
+				return -errno;
+			j++;
+			(*written)++;
+			continue;
+		}
+		if (c < 0 || memcmp((const char *)wv + i * h->value_size,
+				    (const char *)hv + j * h->value_size, h->value_size)) {
+			h->gkey(gk, k1, gen);
+			if (bpf_map_update_elem(fd, gk, (const char *)wv + i * h->value_size, 0))
+				return -errno;
+			(*written)++;
+		}
+		i++;
+		if (c == 0)
+			j++;
 	}
 	return 0;
+}
+
+static void
+vip_gkey(void *gk, const void *k, __u32 gen)
+{
+	struct steer_vip_gkey g = { .vip = *(const struct steer_vip_key *)k, .gen = gen };
+
+	memcpy(gk, &g, sizeof(g));
+}
+
+static void
+cid_gkey(void *gk, const void *k, __u32 gen)
+{
+	struct steer_cid_gkey g = { .cid = *(const __u32 *)k, .gen = gen };
+
+	memcpy(gk, &g, sizeof(g));
+}
+
+static int
+fill_generation(struct steer_backend_xdp *x, const struct steer_image *img, __u32 gen,
+		const struct steer_image *h)
+{
+	struct steer_xdp *k = x->skel;
+	const struct gen_hash vips = { k->maps.steer_vips, sizeof(struct steer_vip_key),
+				       sizeof(struct steer_vip_set), sizeof(struct steer_vip_gkey),
+				       vip_gkey };
+	const struct gen_hash cids = { k->maps.steer_cids, sizeof(__u32), sizeof(__u32),
+				       sizeof(struct steer_cid_gkey), cid_gkey };
+	int ret;
+
+	if ((ret = write_gen_array(k->maps.steer_services, gen, STEER_MAX_SERVICES, img->services,
+				   img->n_services, h ? h->services : NULL, h ? h->n_services : 0,
+				   sizeof(*img->services), &x->last.entries)) ||
+	    (ret = write_gen_array(k->maps.steer_nodes, gen, STEER_MAX_NODES, img->nodes,
+				   img->n_nodes, h ? h->nodes : NULL, h ? h->n_nodes : 0,
+				   sizeof(*img->nodes), &x->last.entries)) ||
+	    (ret = write_gen_hash(&vips, gen, offsetof(struct steer_vip_gkey, gen), img->vip_keys,
+				  img->vip_sets, img->n_vips, h ? h->vip_keys : NULL,
+				  h ? h->vip_sets : NULL, h ? h->n_vips : 0, h != NULL,
+				  &x->last.entries)))
+		return ret;
+	return write_gen_hash(&cids, gen, offsetof(struct steer_cid_gkey, gen), img->cid_keys,
+			      img->cid_services, img->n_cids, h ? h->cid_keys : NULL,
+			      h ? h->cid_services : NULL, h ? h->n_cids : 0, h != NULL,
+			      &x->last.entries);
 }
 
 static int
@@ -333,56 +447,188 @@ outer_set(struct bpf_map *outer, __u32 slot, int fd)
 	return bpf_map_update_elem(bpf_map__fd(outer), &slot, &fd, 0) ? -errno : 0;
 }
 
+/* Maglev entries of generation gen that differ from what it holds. Runs of
+ * 1,024 entries are compared with memcmp first: most are equal. */
+static int
+write_maglev(struct steer_backend_xdp *x, const struct steer_image *img, __u32 gen,
+	     const struct steer_image *h)
+{
+	__u32 *keys = malloc((img->maglev_len + 1) * sizeof(__u32));
+	__u32 *vals = malloc((img->maglev_len + 1) * sizeof(__u32));
+	__u32 i, n = 0, run = 1024;
+	int ret = -ENOMEM;
+
+	if (keys && vals) {
+		for (i = 0; i < img->maglev_len; i += run) {
+			__u32 len = img->maglev_len - i < run ? img->maglev_len - i : run, j;
+
+			if (h && i + len <= h->maglev_len &&
+			    !memcmp(img->maglev + i, h->maglev + i, len * sizeof(__u32)))
+				continue;
+			for (j = i; j < i + len; j++) {
+				if (h && j < h->maglev_len && h->maglev[j] == img->maglev[j])
+					continue;
+				keys[n] = j;
+				vals[n++] = img->maglev[j];
+			}
+		}
+		ret = write_keys(x->mag_fd[gen], keys, vals, n, sizeof(__u32), sizeof(__u32));
+		x->last.entries += n;
+	}
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+/* The Maglev inner map of generation gen, big enough for len entries.
+ * Reuses the map the generation has (found in the outer map after an
+ * adoption); a new one, when needed, is installed before the flip. Sets
+ * *known to false when the map's contents are not those of gen_img[gen]. */
+static int
+maglev_map(struct steer_backend_xdp *x, __u32 gen, __u32 len, bool *known)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 info_len = sizeof(info), id = 0, cap;
+	int fd, ret;
+
+	if (x->mag_fd[gen] < 0 &&
+	    !bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.steer_maglev), &gen, &id) && id) {
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &info_len)) {
+			x->mag_fd[gen] = fd;
+			x->mag_cap[gen] = info.max_entries;
+		} else if (fd >= 0) {
+			close(fd);
+		}
+		*known = false;
+	}
+	if (x->mag_fd[gen] >= 0 && x->mag_cap[gen] >= len)
+		return 0;
+	/* Room to grow: a few more services need no new map. */
+	cap = len + len / 4 + 1;
+	fd = inner_create(x, BPF_MAP_TYPE_ARRAY, 4, 4, cap, BPF_F_INNER_MAP, "steer_mag_gen",
+			  "__u32", "__u32");
+	if (fd < 0)
+		return fd;
+	ret = outer_set(x->skel->maps.steer_maglev, gen, fd);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	if (x->mag_fd[gen] >= 0)
+		close(x->mag_fd[gen]);
+	x->mag_fd[gen] = fd;
+	x->mag_cap[gen] = cap;
+	*known = false;
+	x->last.maglev_maps++;
+	return 0;
+}
+
+static __u64
+now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
+}
+
+/* Wait until no run of the program that may have read the old generation
+ * is still going: CPUs whose steer_readers count is odd must move on. A
+ * run takes microseconds; after 100 ms something is wrong, and the kernel's
+ * grace period decides. */
+static int
+readers_wait(struct steer_backend_xdp *x)
+{
+	int fd = bpf_map__fd(x->skel->maps.steer_readers), cpu, busy;
+	__u64 deadline = now_ns() + 100000000ull;
+	__u32 zero = 0;
+
+	/* The flip must be visible before the counts are read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (bpf_map_lookup_elem(fd, &zero, x->readers_snap))
+		return -errno;
+	for (;;) {
+		busy = 0;
+		for (cpu = 0; cpu < x->ncpus; cpu++)
+			busy |= (int)(x->readers_snap[cpu] & 1);
+		if (!busy)
+			return 0;
+		if (bpf_map_lookup_elem(fd, &zero, x->readers_now))
+			return -errno;
+		for (cpu = 0; cpu < x->ncpus; cpu++)
+			if (x->readers_now[cpu] != x->readers_snap[cpu])
+				x->readers_snap[cpu] = 0;   /* moved on: done with it */
+		if (now_ns() > deadline)
+			return -ETIMEDOUT;
+		sched_yield();
+	}
+}
+
 int
 steer_xdp_apply(struct steer_backend_xdp *x, const struct steer_image *img, char *err,
 		size_t errlen)
 {
 	struct steer_active act = { 0 };
+	struct steer_image *have;
 	__u32 next, zero = 0;
-	int ret, mag;
+	__u64 t0 = now_ns();
+	bool mag_known;
+	int ret;
 
+	memset(&x->last, 0, sizeof(x->last));
 	if (active_get(x, &act))
 		return errf(err, errlen, -errno, "cannot read steer_active: %s", strerror(errno));
 	next = (act.gen & 1) ^ 1;
-	/* The idle generation: no packet has used it since the grace period
-	 * that ended the previous apply. */
-	ret = fill_generation(x, img, next);
+	/* The idle generation: no packet has used it since the wait that
+	 * ended the previous apply. Until it is written through, what it
+	 * holds is unknown. */
+	have = x->gen_img[next];
+	x->gen_img[next] = NULL;
+	mag_known = have != NULL;
+	ret = maglev_map(x, next, img->maglev_len, &mag_known);
+	if (!ret)
+		ret = fill_generation(x, img, next, have);
+	if (!ret)
+		ret = write_maglev(x, img, next, mag_known ? have : NULL);
+	steer_image_free(have);
 	if (ret)
 		return errf(err, errlen, ret, "cannot write the table: %s", strerror(-ret));
-	mag = inner_create(x, BPF_MAP_TYPE_ARRAY, 4, 4, img->maglev_len ? img->maglev_len : 1,
-			   BPF_F_INNER_MAP, "steer_mag_gen", "__u32", "__u32");
-	if (mag < 0)
-		return errf(err, errlen, mag, "cannot create the Maglev map: %s", strerror(-mag));
-	ret = fill_array(mag, 0, img->maglev, img->maglev_len, sizeof(__u32));
-	if (!ret)
-		ret = outer_set(x->skel->maps.steer_maglev, next, mag);
-	if (ret) {
-		close(mag);
-		return errf(err, errlen, ret, "cannot install the Maglev tables: %s", strerror(-ret));
-	}
 	if (bpf_map__update_elem(x->skel->maps.steer_gateway, &next, sizeof(next), &img->gw,
 				 sizeof(img->gw), 0)) {
 		ret = -errno;
-		close(mag);
 		return errf(err, errlen, ret, "cannot write steer_gateway: %s", strerror(-ret));
 	}
 	act.gen = next;
 	act.version = img->gw.version;
+	x->last.write_ns = now_ns() - t0;
 	/* The switch: one 16-byte value, read once per packet. */
 	if (bpf_map__update_elem(x->skel->maps.steer_active, &zero, sizeof(zero), &act,
 				 sizeof(act), 0)) {
 		ret = -errno;
-		close(mag);
 		return errf(err, errlen, ret, "cannot switch generation: %s", strerror(-ret));
 	}
-	/* A map-in-map update returns after an RCU grace period: from here
-	 * on no packet uses the old generation, and the next apply may
-	 * rewrite it. */
-	ret = outer_set(x->skel->maps.steer_maglev, STEER_GEN_SCRATCH, mag);
-	close(mag);
-	if (ret)
-		return errf(err, errlen, ret, "cannot wait for readers: %s", strerror(-ret));
+	x->last.flip_ns = now_ns() - t0;
+	ret = x->kernel_grace ? -EAGAIN : readers_wait(x);
+	if (ret) {
+		/* A map-in-map update returns after an RCU grace period. */
+		ret = outer_set(x->skel->maps.steer_maglev, STEER_GEN_SCRATCH, x->mag_fd[next]);
+		if (ret)
+			return errf(err, errlen, ret, "cannot wait for readers: %s",
+				    strerror(-ret));
+		x->last.kernel_grace = true;
+		x->kernel_grace = false;
+	}
+	x->last.done_ns = now_ns() - t0;
+	/* The image is const to callers; the backend only holds it. */
+	x->gen_img[next] = steer_image_hold((struct steer_image *)img);
 	return 0;
+}
+
+const struct steer_xdp_apply_stats *
+steer_xdp_last_apply(const struct steer_backend_xdp *x)
+{
+	return &x->last;
 }
 
 int

@@ -35,6 +35,15 @@ struct steer_xdp_stats {
 	struct steer_stats nodes[STEER_MAX_NODES];
 };
 
+/* What the last apply did: entries written, and when (ns after its start)
+ * the table was written, switched to and free of old readers. */
+struct steer_xdp_apply_stats {
+	__u32 entries;
+	__u32 maglev_maps;         /* new Maglev inner maps created */
+	bool kernel_grace;         /* waited for a kernel RCU grace period */
+	__u64 write_ns, flip_ns, done_ns;
+};
+
 /* Load the program, reusing maps pinned by an earlier steerd. */
 int steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts,
 		   struct steer_backend_xdp **out, char *err, size_t errlen);
@@ -43,9 +52,12 @@ bool steer_xdp_adopted(const struct steer_backend_xdp *x);
 /* The running table's slots, names and gateway settings (hash seed), as an
  * image to compile against; *out is NULL when nothing is loaded. */
 int steer_xdp_read_current(struct steer_backend_xdp *x, struct steer_image **out);
-/* Install img as the next generation and switch to it. */
+/* Install img as the next generation and switch to it; on return no packet
+ * uses the previous table. The backend keeps a reference to img (to write
+ * only differences next time), so img must not change afterwards. */
 int steer_xdp_apply(struct steer_backend_xdp *x, const struct steer_image *img, char *err,
 		    size_t errlen);
+const struct steer_xdp_apply_stats *steer_xdp_last_apply(const struct steer_backend_xdp *x);
 /* Attach to every configured interface (replacing the program of a pinned
  * link without a gap), and detach from interfaces no longer configured. */
 int steer_xdp_attach(struct steer_backend_xdp *x, const struct steer_config *cfg, char *err,

@@ -19,11 +19,28 @@ steer_node_uid(const char *name)
 	return h ? h : 1;
 }
 
+struct steer_image *
+steer_image_hold(struct steer_image *img)
+{
+	if (img)
+		img->refs++;
+	return img;
+}
+
 void
 steer_image_free(struct steer_image *img)
 {
+	__u32 i;
+
 	if (!img)
 		return;
+	if (img->refs) {
+		img->refs--;
+		return;
+	}
+	for (i = 0; img->mag_src && i < img->n_services; i++)
+		free(img->mag_src[i].pairs);
+	free(img->mag_src);
 	free(img->services);
 	free(img->nodes);
 	free(img->maglev);
@@ -134,38 +151,89 @@ compile_gateway(const struct steer_config *cfg, __u64 version, struct steer_gate
 }
 
 static int
-compile_service(const struct steer_config *cfg, unsigned i, struct steer_image *img, __u32 off)
+pair_cmp(const void *a, const void *b)
+{
+	const __u32 *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* prev's table for this slot, when it was built from the same nodes (same
+ * names in the same slots) with the same weights and size. */
+static const __u32 *
+cached_maglev(const struct steer_image *prev, const struct steer_image *img, __u32 slot)
+{
+	const struct steer_maglev_src *a = &img->mag_src[slot], *b;
+	const struct steer_service *ps;
+	__u32 i;
+
+	if (!prev || !prev->mag_src || slot >= prev->n_services)
+		return NULL;
+	ps = &prev->services[slot];
+	b = &prev->mag_src[slot];
+	if (strcmp(ps->name, img->services[slot].name) ||
+	    ps->table_size != img->services[slot].table_size || a->n != b->n ||
+	    memcmp(a->pairs, b->pairs, (size_t)a->n * 2 * sizeof(__u32)))
+		return NULL;
+	for (i = 0; i < a->n; i++) {
+		__u32 ns = a->pairs[2 * i];
+
+		if (ns >= prev->n_nodes || strcmp(prev->nodes[ns].name, img->nodes[ns].name))
+			return NULL;
+	}
+	return prev->maglev + ps->maglev_off;
+}
+
+static int
+compile_service(const struct steer_config *cfg, unsigned i, const struct steer_image *prev,
+		struct steer_image *img)
 {
 	const struct steer_cfg_service *cs = &cfg->services[i];
-	struct steer_service *s = &img->services[img->svc_slot_of[i]];
-	struct steer_maglev_entry *e = calloc(cs->n_members + 1, sizeof(*e));
+	__u32 slot = img->svc_slot_of[i];
+	struct steer_service *s = &img->services[slot];
+	struct steer_maglev_src *src = &img->mag_src[slot];
+	struct steer_maglev_entry *e;
+	const __u32 *cached;
 	unsigned m, n = 0;
 	int ret;
 
-	if (!e)
-		return -ENOMEM;
 	s->cid = cs->cid;
-	s->maglev_off = off;
 	s->table_size = cs->table_size;
 	s->affinity_timeout_s = cs->affinity_timeout_s;
 	s->encap = cs->encap;
-	s->index = img->svc_slot_of[i];
+	s->index = slot;
 	memcpy(s->name, cs->name, sizeof(s->name));
+	src->pairs = calloc(2 * cs->n_members + 1, sizeof(__u32));
+	e = calloc(cs->n_members + 1, sizeof(*e));
+	if (!e || !src->pairs) {
+		free(e);
+		return -ENOMEM;
+	}
 	for (m = 0; m < cs->n_members; m++) {
 		const struct steer_cfg_node *cn = &cfg->nodes[cs->members[m].node];
-		__u32 slot = img->node_slot_of[cs->members[m].node];
+		__u32 ns = img->node_slot_of[cs->members[m].node];
 
-		s->members[slot / 64] |= 1ULL << (slot % 64);
+		s->members[ns / 64] |= 1ULL << (ns % 64);
 		/* Draining and weight 0 keep their flows but take no new ones. */
 		if (cn->state != STEER_NODE_UP || cs->members[m].weight == 0)
 			continue;
 		e[n].name = cn->name;
-		e[n].value = slot;
+		e[n].value = ns;
 		e[n].weight = cs->members[m].weight;
+		src->pairs[2 * n] = ns;
+		src->pairs[2 * n + 1] = e[n].weight;
 		n++;
 	}
+	src->n = n;
+	qsort(src->pairs, n, 2 * sizeof(__u32), pair_cmp);
 	s->eligible = (__u16)n;
-	ret = steer_maglev_fill(e, n, cs->table_size, img->maglev + off);
+	cached = cached_maglev(prev, img, slot);
+	if (cached) {
+		memcpy(img->maglev + s->maglev_off, cached, (size_t)s->table_size * sizeof(__u32));
+		ret = 0;
+	} else {
+		ret = steer_maglev_fill(e, n, cs->table_size, img->maglev + s->maglev_off);
+	}
 	free(e);
 	return ret;
 }
@@ -288,7 +356,6 @@ steer_compile(const struct steer_config *cfg, const struct steer_image *prev, __
 	      struct steer_image **out)
 {
 	struct steer_image *img = calloc(1, sizeof(*img));
-	__u32 off = 0;
 	unsigned i;
 	int ret;
 
@@ -313,10 +380,21 @@ steer_compile(const struct steer_config *cfg, const struct steer_image *prev, __
 	img->n_services = (__u32)ret;
 	img->nodes = calloc(img->n_nodes + 1, sizeof(*img->nodes));
 	img->services = calloc(img->n_services + 1, sizeof(*img->services));
+	img->mag_src = calloc(img->n_services + 1, sizeof(*img->mag_src));
+	if (!img->nodes || !img->services || !img->mag_src) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	/* Maglev tables in slot order: a service added or removed moves no
+	 * other service's table, so a backend rewrites only what changed. */
 	for (i = 0; i < cfg->n_services; i++)
-		img->maglev_len += cfg->services[i].table_size;
+		img->services[img->svc_slot_of[i]].table_size = cfg->services[i].table_size;
+	for (i = 0; i < img->n_services; i++) {
+		img->services[i].maglev_off = img->maglev_len;
+		img->maglev_len += img->services[i].table_size;
+	}
 	img->maglev = calloc(img->maglev_len + 1, sizeof(__u32));
-	if (!img->nodes || !img->services || !img->maglev) {
+	if (!img->maglev) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -330,10 +408,9 @@ steer_compile(const struct steer_config *cfg, const struct steer_image *prev, __
 		memcpy(n->name, cfg->nodes[i].name, sizeof(n->name));
 	}
 	for (i = 0; i < cfg->n_services; i++) {
-		ret = compile_service(cfg, i, img, off);
+		ret = compile_service(cfg, i, prev, img);
 		if (ret)
 			goto err;
-		off += cfg->services[i].table_size;
 	}
 	if ((ret = compile_vips(cfg, img)) || (ret = compile_cids(cfg, img)))
 		goto err;

@@ -25,6 +25,19 @@ struct steer_image {
 	/* service slot of each config service, node slot of each config node */
 	__u32 *svc_slot_of;
 	__u32 *node_slot_of;
+	/* What each service slot's Maglev table was built from: its eligible
+	 * (node slot, weight) pairs in slot order. A later compile whose
+	 * service has the same source copies the table instead of
+	 * rebuilding it (decisions touch few services). */
+	struct steer_maglev_src *mag_src;
+	/* Holders besides the creator (the XDP backend keeps the image each
+	 * generation holds, to write only differences). */
+	unsigned refs;
+};
+
+struct steer_maglev_src {
+	__u32 n;
+	__u32 *pairs;             /* slot, weight, slot, weight, ... */
 };
 
 /* Compile cfg into a new image with the given table version. Slots named in
@@ -33,7 +46,9 @@ struct steer_image {
  * slot. Without prev, slots follow the config's order. */
 int steer_compile(const struct steer_config *cfg, const struct steer_image *prev, __u64 version,
 		  struct steer_image **out);
+/* Drop a reference; the last one frees. */
 void steer_image_free(struct steer_image *img);
+struct steer_image *steer_image_hold(struct steer_image *img);
 
 /* Identity of a node for affinity checks: never 0. */
 __u32 steer_node_uid(const char *name);

@@ -118,6 +118,15 @@ struct {
 	__type(value, struct steer_stats);
 } steer_node_stats SEC(".maps");
 
+/* Runs in progress, per CPU: see steer_xdp.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, __u64);
+} steer_readers SEC(".maps");
+
 /* Header offsets pass through here after parsing; see steer_env_parsed(). */
 struct steer_offsets {
 	__u32 l3_off;
@@ -332,14 +341,20 @@ int steer_xdp(struct xdp_md *ctx)
 	struct steer_pkt pkt;
 	struct steer_hop hop;
 	struct steer_active *act;
+	__u64 *readers;
 	__u32 zero = 0;
 	int v;
 
+	readers = bpf_map_lookup_elem(&steer_readers, &zero);
+	if (!readers)
+		return XDP_PASS;
+	__sync_fetch_and_add(readers, 1);
 	act = bpf_map_lookup_elem(&steer_active, &zero);
 	env.gen = act ? act->gen & 1 : 0;
 	pkt.data = (__u8 *)(long)ctx->data;
 	pkt.end = (__u8 *)(long)ctx->data_end;
 	v = steer_process(&env, &pkt, &hop);
+	__sync_fetch_and_add(readers, 1);
 	switch (v) {
 	case STEER_VERDICT_TX:
 		return XDP_TX;

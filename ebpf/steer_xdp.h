@@ -13,9 +13,15 @@
  * maps, so the verifier inlines their lookups. Maglev tables, sized per
  * generation, are inner maps of an ARRAY_OF_MAPS. */
 #define STEER_GENERATIONS 2
-/* Maglev outer slot the loader writes after a flip: a map-in-map update
- * makes the kernel wait for an RCU grace period, after which no packet
- * still holds the old generation. */
+/* When the old generation is free again: every run of the program adds 1
+ * to its CPU's steer_readers count on entry and again on exit (atomic
+ * adds, full barriers), so an odd count means a run in progress. After a
+ * flip the loader waits only for CPUs whose count was odd, until it
+ * changes: quiescent-state detection in microseconds, as rte_rcu_qsbr
+ * does, where a kernel RCU grace period takes milliseconds. The fallback
+ * (a program of an older steerd may still run, or a reader seems stuck)
+ * is the kernel's grace period: writing this Maglev outer slot makes the
+ * kernel wait for one. */
 #define STEER_GEN_SCRATCH 2
 #define STEER_GEN_SLOTS 3
 
