@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -26,7 +27,17 @@ struct request {
 	char *body;
 	size_t len;
 	int too_big;
+	__u64 started_ns;         /* first byte of the request seen */
 };
+
+static __u64
+mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
+}
 
 static enum MHD_Result
 send_json(struct MHD_Connection *c, unsigned status, json_t *o)
@@ -91,18 +102,43 @@ route_lookup(struct steer_api *a, struct MHD_Connection *c)
 static int
 later(const char *method, const char *url)
 {
-	return (!strcmp(method, "POST") &&
-		(!strcmp(url, "/v1/decisions") || !strcmp(url, "/v1/metrics"))) ||
-	       (!strcmp(method, "PUT") && !strncmp(url, "/v1/nodes/", 10)) ||
+	return (!strcmp(method, "POST") && !strcmp(url, "/v1/metrics")) ||
 	       (!strcmp(method, "GET") && !strcmp(url, "/metrics"));
 }
 
 static enum MHD_Result
-route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char *method)
+send_reply(struct MHD_Connection *c, int ret, json_t *o, const struct steerd_reply *r)
+{
+	if (ret)
+		return send_error(c, r->status, r->path, r->msg);
+	return send_json(c, MHD_HTTP_OK, o);
+}
+
+/* /v1/nodes/{name}/state: the name, or NULL. */
+static const char *
+node_state_url(const char *url, char *name, size_t cap)
+{
+	const char *p = url + 10, *slash = strchr(p, '/');
+
+	if (strncmp(url, "/v1/nodes/", 10) || !slash || strcmp(slash, "/state") || slash == p ||
+	    (size_t)(slash - p) >= cap)
+		return NULL;
+	memcpy(name, p, (size_t)(slash - p));
+	name[slash - p] = 0;
+	return name;
+}
+
+static enum MHD_Result
+route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char *method,
+      struct request *req)
 {
 	int get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
-	char err[600];
-	json_t *o;
+	int put = !strcmp(method, "PUT");
+	const char *body = req->body ? req->body : "";
+	struct steerd_reply r;
+	char err[600], node[STEER_NAME_LEN + 1];
+	json_t *o = NULL;
+	int ret;
 
 	if (!strcmp(url, "/v1/status") && get)
 		return send_json(c, MHD_HTTP_OK, steerd_status(a->d));
@@ -136,13 +172,23 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 		json_decref(status);
 		return send_json(c, MHD_HTTP_OK, o);
 	}
+	if (!strcmp(url, "/v1/decisions") && post) {
+		ret = steerd_decide(a->d, body, req->len, req->started_ns, &o, &r);
+		return send_reply(c, ret, o, &r);
+	}
+	if (node_state_url(url, node, sizeof(node))) {
+		if (!put)
+			return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "", "method not allowed");
+		ret = steerd_set_node_state(a->d, node, body, req->len, &o, &r);
+		return send_reply(c, ret, o, &r);
+	}
 	if (later(method, url))
 		return send_error(c, MHD_HTTP_NOT_IMPLEMENTED, "",
 				  "not served by this version of steerd");
 	if (!strcmp(url, "/v1/status") || !strcmp(url, "/v1/stats") ||
 	    !strcmp(url, "/v1/services") || !strncmp(url, "/v1/services/", 13) ||
 	    !strcmp(url, "/v1/nodes") || !strcmp(url, "/v1/lookup") ||
-	    !strcmp(url, "/v1/config/reload"))
+	    !strcmp(url, "/v1/config/reload") || !strcmp(url, "/v1/decisions"))
 		return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "", "method not allowed");
 	snprintf(err, sizeof(err), "no such endpoint: %s %s", method, url);
 	return send_error(c, MHD_HTTP_NOT_FOUND, "", err);
@@ -159,6 +205,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
+		r->started_ns = mono_ns();
 		*con_cls = r;
 		return MHD_YES;
 	}
@@ -180,7 +227,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	}
 	if (r->too_big)
 		return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "", "request body over 1 MiB");
-	return route(cls, c, url, method);
+	return route(cls, c, url, method, r);
 }
 
 static void

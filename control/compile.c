@@ -184,11 +184,19 @@ cached_maglev(const struct steer_image *prev, const struct steer_image *img, __u
 	return prev->maglev + ps->maglev_off;
 }
 
+static __u8
+node_state(const struct steer_config *cfg, const struct steer_overrides *ov, unsigned i)
+{
+	return ov && ov->node_state ? ov->node_state[i] : cfg->nodes[i].state;
+}
+
 static int
-compile_service(const struct steer_config *cfg, unsigned i, const struct steer_image *prev,
-		struct steer_image *img)
+compile_service(const struct steer_config *cfg, const struct steer_overrides *ov, unsigned i,
+		const struct steer_image *prev, struct steer_image *img)
 {
 	const struct steer_cfg_service *cs = &cfg->services[i];
+	const struct steer_cfg_member *members = cs->members;
+	unsigned n_members = cs->n_members;
 	__u32 slot = img->svc_slot_of[i];
 	struct steer_service *s = &img->services[slot];
 	struct steer_maglev_src *src = &img->mag_src[slot];
@@ -203,23 +211,28 @@ compile_service(const struct steer_config *cfg, unsigned i, const struct steer_i
 	s->encap = cs->encap;
 	s->index = slot;
 	memcpy(s->name, cs->name, sizeof(s->name));
-	src->pairs = calloc(2 * cs->n_members + 1, sizeof(__u32));
-	e = calloc(cs->n_members + 1, sizeof(*e));
+	if (ov && ov->members && ov->members[i]) {
+		members = ov->members[i];
+		n_members = ov->n_members[i];
+	}
+	src->pairs = calloc(2 * n_members + 1, sizeof(__u32));
+	e = calloc(n_members + 1, sizeof(*e));
 	if (!e || !src->pairs) {
 		free(e);
 		return -ENOMEM;
 	}
-	for (m = 0; m < cs->n_members; m++) {
-		const struct steer_cfg_node *cn = &cfg->nodes[cs->members[m].node];
-		__u32 ns = img->node_slot_of[cs->members[m].node];
+	for (m = 0; m < n_members; m++) {
+		const struct steer_cfg_node *cn = &cfg->nodes[members[m].node];
+		__u32 ns = img->node_slot_of[members[m].node];
 
 		s->members[ns / 64] |= 1ULL << (ns % 64);
 		/* Draining and weight 0 keep their flows but take no new ones. */
-		if (cn->state != STEER_NODE_UP || cs->members[m].weight == 0)
+		if (node_state(cfg, ov, members[m].node) != STEER_NODE_UP ||
+		    members[m].weight == 0)
 			continue;
 		e[n].name = cn->name;
 		e[n].value = ns;
-		e[n].weight = cs->members[m].weight;
+		e[n].weight = members[m].weight;
 		src->pairs[2 * n] = ns;
 		src->pairs[2 * n + 1] = e[n].weight;
 		n++;
@@ -355,6 +368,13 @@ int
 steer_compile(const struct steer_config *cfg, const struct steer_image *prev, __u64 version,
 	      struct steer_image **out)
 {
+	return steer_compile_with(cfg, NULL, prev, version, out);
+}
+
+int
+steer_compile_with(const struct steer_config *cfg, const struct steer_overrides *ov,
+		   const struct steer_image *prev, __u64 version, struct steer_image **out)
+{
 	struct steer_image *img = calloc(1, sizeof(*img));
 	unsigned i;
 	int ret;
@@ -403,12 +423,12 @@ steer_compile(const struct steer_config *cfg, const struct steer_image *prev, __
 
 		memcpy(n->addr, cfg->nodes[i].addr.addr, 16);
 		n->family = cfg->nodes[i].addr.family;
-		n->state = cfg->nodes[i].state;
+		n->state = node_state(cfg, ov, i);
 		n->uid = steer_node_uid(cfg->nodes[i].name);
 		memcpy(n->name, cfg->nodes[i].name, sizeof(n->name));
 	}
 	for (i = 0; i < cfg->n_services; i++) {
-		ret = compile_service(cfg, i, prev, img);
+		ret = compile_service(cfg, ov, i, prev, img);
 		if (ret)
 			goto err;
 	}

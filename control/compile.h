@@ -40,12 +40,24 @@ struct steer_maglev_src {
 	__u32 *pairs;             /* slot, weight, slot, weight, ... */
 };
 
+/* Run-time changes over the config (scheduler decisions, metric policies,
+ * node states set through the API): the table is built from these where
+ * given, from the config elsewhere. */
+struct steer_overrides {
+	const __u8 *node_state;                           /* per config node, or NULL */
+	const struct steer_cfg_member *const *members;    /* per config service, or NULL */
+	const unsigned *n_members;                        /* entry NULL: the config's */
+};
+
 /* Compile cfg into a new image with the given table version. Slots named in
  * prev (may be NULL) keep their index, so counters and affinity entries stay
  * attached to the same service and node; new names take the lowest free
  * slot. Without prev, slots follow the config's order. */
 int steer_compile(const struct steer_config *cfg, const struct steer_image *prev, __u64 version,
 		  struct steer_image **out);
+/* The same with overrides (may be NULL). */
+int steer_compile_with(const struct steer_config *cfg, const struct steer_overrides *ov,
+		       const struct steer_image *prev, __u64 version, struct steer_image **out);
 /* Drop a reference; the last one frees. */
 void steer_image_free(struct steer_image *img);
 struct steer_image *steer_image_hold(struct steer_image *img);

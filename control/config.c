@@ -12,13 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_locate.h"
+#include "json_get.h"
 
-struct ctx {
-	const char *text;
-	size_t len;
-	struct steer_error *err;
-};
 
 static const __u32 steer_table_sizes[] = { 251, 1021, 4093, 16381, 65537, 131071 };
 
@@ -57,41 +52,6 @@ const char *
 steer_node_state_name(unsigned state)
 {
 	return state < 3 ? state_names[state] : "?";
-}
-
-static int
-vfail(struct ctx *c, const char *path, int at_key, const char *fmt, va_list ap)
-{
-	snprintf(c->err->path, sizeof(c->err->path), "%s", path);
-	vsnprintf(c->err->msg, sizeof(c->err->msg), fmt, ap);
-	steer_json_locate(c->text, c->len, path, at_key, &c->err->line, &c->err->col);
-	return -EINVAL;
-}
-
-/* The value at path is at fault. */
-static int __attribute__((format(printf, 3, 4)))
-fail(struct ctx *c, const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vfail(c, path, 0, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-/* The key of the member at path is at fault. */
-static int __attribute__((format(printf, 3, 4)))
-fail_key(struct ctx *c, const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vfail(c, path, 1, fmt, ap);
-	va_end(ap);
-	return ret;
 }
 
 void
@@ -150,136 +110,6 @@ steer_service_index(const struct steer_config *cfg, const char *name)
 	return -1;
 }
 
-static const char *
-type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	default: return "null";
-	}
-}
-
-/* Reject keys not in allowed (NULL-terminated). */
-static int
-check_keys(struct ctx *c, json_t *obj, const char *path, const char *const *allowed)
-{
-	const char *key;
-	json_t *v;
-	char sub[160];
-
-	json_object_foreach(obj, key, v) {
-		const char *const *a;
-
-		for (a = allowed; *a; a++)
-			if (!strcmp(*a, key))
-				break;
-		if (!*a) {
-			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
-			return fail_key(c, sub, "unknown key \"%s\"", key);
-		}
-	}
-	return 0;
-}
-
-static void
-join(char *out, size_t len, const char *path, const char *key)
-{
-	snprintf(out, len, "%s%s%s", path, *path ? "." : "", key);
-}
-
-/* Fetch obj[key] as a string: 1 found, 0 absent, <0 error. */
-static int
-get_string(struct ctx *c, json_t *obj, const char *path, const char *key, bool required,
-	   char *out, size_t cap)
-{
-	json_t *v = json_object_get(obj, key);
-	char sub[160];
-
-	join(sub, sizeof(sub), path, key);
-	if (!v) {
-		if (required)
-			return fail(c, path, "missing required key \"%s\"", key);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return fail(c, sub, "must be a string, not %s", type_name(v));
-	if (json_string_length(v) == 0)
-		return fail(c, sub, "must not be empty");
-	if (json_string_length(v) >= cap)
-		return fail(c, sub, "longer than %zu characters", cap - 1);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return fail(c, sub, "contains a NUL character");
-	memcpy(out, json_string_value(v), json_string_length(v) + 1);
-	return 1;
-}
-
-static int
-get_uint(struct ctx *c, json_t *obj, const char *path, const char *key, long long min,
-	 long long max, long long def, __u64 *out)
-{
-	json_t *v = json_object_get(obj, key);
-	char sub[160];
-
-	join(sub, sizeof(sub), path, key);
-	if (!v) {
-		if (def < 0)
-			return fail(c, path, "missing required key \"%s\"", key);
-		*out = (__u64)def;
-		return 0;
-	}
-	if (!json_is_integer(v))
-		return fail(c, sub, "must be an integer, not %s", type_name(v));
-	if (json_integer_value(v) < min || json_integer_value(v) > max)
-		return fail(c, sub, "%lld is out of range %lld..%lld", json_integer_value(v), min,
-			    max);
-	*out = (__u64)json_integer_value(v);
-	return 0;
-}
-
-static int
-get_enum(struct ctx *c, json_t *obj, const char *path, const char *key, const char *const *names,
-	 unsigned n, unsigned def, unsigned *out)
-{
-	char buf[32], sub[160];
-	unsigned i;
-	int ret = get_string(c, obj, path, key, false, buf, sizeof(buf));
-
-	join(sub, sizeof(sub), path, key);
-	if (ret < 0) {
-		if (json_is_string(json_object_get(obj, key)))
-			goto bad;
-		return ret;
-	}
-	if (ret == 0) {
-		*out = def;
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (names[i] && !strcmp(names[i], buf)) {
-			*out = i;
-			return 0;
-		}
-	}
-bad:
-	{
-		char list[160] = "";
-
-		for (i = 0; i < n; i++) {
-			if (!names[i])
-				continue;
-			strncat(list, list[0] ? ", " : "", sizeof(list) - strlen(list) - 1);
-			strncat(list, names[i], sizeof(list) - strlen(list) - 1);
-		}
-		return fail(c, sub, "must be one of: %s", list);
-	}
-}
-
 static bool
 valid_name(const char *s)
 {
@@ -291,16 +121,16 @@ valid_name(const char *s)
 }
 
 static int
-get_name(struct ctx *c, json_t *obj, const char *path, char *out)
+get_name(struct steer_json_ctx *c, json_t *obj, const char *path, char *out)
 {
 	char sub[160];
-	int ret = get_string(c, obj, path, "name", true, out, STEER_NAME_LEN);
+	int ret = steer_jstring(c, obj, path, "name", true, out, STEER_NAME_LEN);
 
 	if (ret < 0)
 		return ret;
-	join(sub, sizeof(sub), path, "name");
+	steer_jjoin(sub, sizeof(sub), path, "name");
 	if (!valid_name(out) || out[0] == '.')
-		return fail(c, sub, "\"%s\": names use letters, digits, '-', '_' and '.'", out);
+		return steer_jfail(c, sub, "\"%s\": names use letters, digits, '-', '_' and '.'", out);
 	return 0;
 }
 
@@ -339,7 +169,7 @@ parse_seed(const char *s, __u64 key[2])
 }
 
 static int
-parse_encap_source(struct ctx *c, json_t *gw, struct steer_config *cfg)
+parse_encap_source(struct steer_json_ctx *c, json_t *gw, struct steer_config *cfg)
 {
 	static const char *const keys[] = { "ipv4", "ipv6", NULL };
 	json_t *es = json_object_get(gw, "encap_source");
@@ -347,28 +177,28 @@ parse_encap_source(struct ctx *c, json_t *gw, struct steer_config *cfg)
 	int ret;
 
 	if (!es)
-		return fail(c, "gateway", "missing required key \"encap_source\"");
+		return steer_jfail(c, "gateway", "missing required key \"encap_source\"");
 	if (!json_is_object(es))
-		return fail(c, "gateway.encap_source", "must be an object, not %s", type_name(es));
-	if ((ret = check_keys(c, es, "gateway.encap_source", keys)))
+		return steer_jfail(c, "gateway.encap_source", "must be an object, not %s", steer_jtype(es));
+	if ((ret = steer_jkeys(c, es, "gateway.encap_source", keys)))
 		return ret;
-	ret = get_string(c, es, "gateway.encap_source", "ipv4", false, buf, sizeof(buf));
+	ret = steer_jstring(c, es, "gateway.encap_source", "ipv4", false, buf, sizeof(buf));
 	if (ret < 0)
 		return ret;
 	if (ret && (steer_addr_parse(buf, &cfg->src4) || cfg->src4.family != STEER_AF_INET))
-		return fail(c, "gateway.encap_source.ipv4", "\"%s\" is not an IPv4 address", buf);
-	ret = get_string(c, es, "gateway.encap_source", "ipv6", false, buf, sizeof(buf));
+		return steer_jfail(c, "gateway.encap_source.ipv4", "\"%s\" is not an IPv4 address", buf);
+	ret = steer_jstring(c, es, "gateway.encap_source", "ipv6", false, buf, sizeof(buf));
 	if (ret < 0)
 		return ret;
 	if (ret && (steer_addr_parse(buf, &cfg->src6) || cfg->src6.family != STEER_AF_INET6))
-		return fail(c, "gateway.encap_source.ipv6", "\"%s\" is not an IPv6 address", buf);
+		return steer_jfail(c, "gateway.encap_source.ipv6", "\"%s\" is not an IPv6 address", buf);
 	if (!cfg->src4.family && !cfg->src6.family)
-		return fail(c, "gateway.encap_source", "needs \"ipv4\", \"ipv6\" or both");
+		return steer_jfail(c, "gateway.encap_source", "needs \"ipv4\", \"ipv6\" or both");
 	return 0;
 }
 
 static int
-parse_api(struct ctx *c, json_t *gw, struct steer_config *cfg)
+parse_api(struct steer_json_ctx *c, json_t *gw, struct steer_config *cfg)
 {
 	static const char *const keys[] = { "socket", "http", "token_file", NULL };
 	json_t *api = json_object_get(gw, "api");
@@ -378,28 +208,28 @@ parse_api(struct ctx *c, json_t *gw, struct steer_config *cfg)
 	if (!api)
 		return 0;
 	if (!json_is_object(api))
-		return fail(c, "gateway.api", "must be an object, not %s", type_name(api));
-	if ((ret = check_keys(c, api, "gateway.api", keys)))
+		return steer_jfail(c, "gateway.api", "must be an object, not %s", steer_jtype(api));
+	if ((ret = steer_jkeys(c, api, "gateway.api", keys)))
 		return ret;
-	ret = get_string(c, api, "gateway.api", "socket", false, cfg->api_socket,
+	ret = steer_jstring(c, api, "gateway.api", "socket", false, cfg->api_socket,
 			 sizeof(cfg->api_socket));
 	if (ret < 0)
 		return ret;
 	if (cfg->api_socket[0] != '/')
-		return fail(c, "gateway.api.socket", "must be an absolute path");
-	ret = get_string(c, api, "gateway.api", "http", false, cfg->api_http,
+		return steer_jfail(c, "gateway.api.socket", "must be an absolute path");
+	ret = steer_jstring(c, api, "gateway.api", "http", false, cfg->api_http,
 			 sizeof(cfg->api_http));
 	if (ret < 0)
 		return ret;
 	if (ret && !strrchr(cfg->api_http, ':'))
-		return fail(c, "gateway.api.http", "must be ADDRESS:PORT");
-	ret = get_string(c, api, "gateway.api", "token_file", false, cfg->api_token_file,
+		return steer_jfail(c, "gateway.api.http", "must be ADDRESS:PORT");
+	ret = steer_jstring(c, api, "gateway.api", "token_file", false, cfg->api_token_file,
 			 sizeof(cfg->api_token_file));
 	return ret < 0 ? ret : 0;
 }
 
 static int
-parse_gateway(struct ctx *c, json_t *root, struct steer_config *cfg)
+parse_gateway(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 {
 	static const char *const keys[] = { "name", "dataplane", "interfaces", "xdp_mode",
 					    "encap_source", "next_hop", "unknown_cid",
@@ -415,87 +245,87 @@ parse_gateway(struct ctx *c, json_t *root, struct steer_config *cfg)
 	int ret;
 
 	if (!gw)
-		return fail(c, "", "missing required key \"gateway\"");
+		return steer_jfail(c, "", "missing required key \"gateway\"");
 	if (!json_is_object(gw))
-		return fail(c, "gateway", "must be an object, not %s", type_name(gw));
-	if ((ret = check_keys(c, gw, "gateway", keys)) || (ret = get_name(c, gw, "gateway", cfg->name)))
+		return steer_jfail(c, "gateway", "must be an object, not %s", steer_jtype(gw));
+	if ((ret = steer_jkeys(c, gw, "gateway", keys)) || (ret = get_name(c, gw, "gateway", cfg->name)))
 		return ret;
-	if ((ret = get_enum(c, gw, "gateway", "dataplane", dataplanes, 2, 0, &e)))
+	if ((ret = steer_jenum(c, gw, "gateway", "dataplane", dataplanes, 2, 0, &e)))
 		return ret;
 	cfg->dataplane = e;
 	ifs = json_object_get(gw, "interfaces");
 	if (!ifs)
-		return fail(c, "gateway", "missing required key \"interfaces\"");
+		return steer_jfail(c, "gateway", "missing required key \"interfaces\"");
 	if (!json_is_array(ifs) || json_array_size(ifs) == 0)
-		return fail(c, "gateway.interfaces", "must be a non-empty array of interface names");
+		return steer_jfail(c, "gateway.interfaces", "must be a non-empty array of interface names");
 	if (json_array_size(ifs) > STEER_MAX_IFACES)
-		return fail(c, "gateway.interfaces", "at most %d interfaces", STEER_MAX_IFACES);
+		return steer_jfail(c, "gateway.interfaces", "at most %d interfaces", STEER_MAX_IFACES);
 	json_array_foreach(ifs, i, v) {
 		char sub[64];
 		size_t j;
 
 		snprintf(sub, sizeof(sub), "gateway.interfaces[%zu]", i);
 		if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 15)
-			return fail(c, sub, "must be an interface name of 1 to 15 characters");
+			return steer_jfail(c, sub, "must be an interface name of 1 to 15 characters");
 		snprintf(cfg->ifaces[i], sizeof(cfg->ifaces[i]), "%s", json_string_value(v));
 		for (j = 0; j < i; j++)
 			if (!strcmp(cfg->ifaces[j], cfg->ifaces[i]))
-				return fail(c, sub, "interface \"%s\" listed twice", cfg->ifaces[i]);
+				return steer_jfail(c, sub, "interface \"%s\" listed twice", cfg->ifaces[i]);
 	}
 	cfg->n_ifaces = (unsigned)json_array_size(ifs);
-	if ((ret = get_enum(c, gw, "gateway", "xdp_mode", modes, 2, 0, &e)))
+	if ((ret = steer_jenum(c, gw, "gateway", "xdp_mode", modes, 2, 0, &e)))
 		return ret;
 	cfg->xdp_generic = e == 1;
 	if ((ret = parse_encap_source(c, gw, cfg)))
 		return ret;
-	ret = get_string(c, gw, "gateway", "next_hop", false, buf, sizeof(buf));
+	ret = steer_jstring(c, gw, "gateway", "next_hop", false, buf, sizeof(buf));
 	if (ret < 0)
 		return ret;
 	cfg->next_hop_fib = ret == 0 || !strcmp(buf, "fib");
 	if (!cfg->next_hop_fib && parse_mac(buf, cfg->next_hop_mac))
-		return fail(c, "gateway.next_hop", "\"%s\" is neither \"fib\" nor a MAC address "
+		return steer_jfail(c, "gateway.next_hop", "\"%s\" is neither \"fib\" nor a MAC address "
 			    "like 02:00:00:00:00:01", buf);
-	if ((ret = get_enum(c, gw, "gateway", "unknown_cid", unknown, 2, 0, &e)))
+	if ((ret = steer_jenum(c, gw, "gateway", "unknown_cid", unknown, 2, 0, &e)))
 		return ret;
 	cfg->unknown_cid_pass = e == 1;
-	if ((ret = get_uint(c, gw, "gateway", "udp_shim_port", 1, 65535, 6118, &u)))
+	if ((ret = steer_juint(c, gw, "gateway", "udp_shim_port", 1, 65535, 6118, &u)))
 		return ret;
 	cfg->shim_port = (__u16)u;
-	if ((ret = get_uint(c, gw, "gateway", "gue_port", 1, 65535, 6080, &u)))
+	if ((ret = steer_juint(c, gw, "gateway", "gue_port", 1, 65535, 6080, &u)))
 		return ret;
 	cfg->gue_port = (__u16)u;
-	ret = get_string(c, gw, "gateway", "hash_seed", false, buf, sizeof(buf));
+	ret = steer_jstring(c, gw, "gateway", "hash_seed", false, buf, sizeof(buf));
 	if (ret < 0)
 		return ret;
 	if (ret) {
 		if (parse_seed(buf, cfg->hash_key))
-			return fail(c, "gateway.hash_seed", "must be 32 hex digits (128 bits)");
+			return steer_jfail(c, "gateway.hash_seed", "must be 32 hex digits (128 bits)");
 		cfg->has_seed = true;
 	}
 	return parse_api(c, gw, cfg);
 }
 
 static int
-parse_labels(struct ctx *c, json_t *labels, const char *path, struct steer_cfg_node *n)
+parse_labels(struct steer_json_ctx *c, json_t *labels, const char *path, struct steer_cfg_node *n)
 {
 	const char *key;
 	json_t *v;
 	unsigned i = 0;
 
 	if (!json_is_object(labels))
-		return fail(c, path, "must be an object of strings, not %s", type_name(labels));
+		return steer_jfail(c, path, "must be an object of strings, not %s", steer_jtype(labels));
 	n->labels = calloc(json_object_size(labels) + 1, sizeof(*n->labels));
 	if (!n->labels)
 		return -ENOMEM;
 	json_object_foreach(labels, key, v) {
 		char sub[160];
 
-		join(sub, sizeof(sub), path, key);
+		steer_jjoin(sub, sizeof(sub), path, key);
 		if (!json_is_string(v))
-			return fail(c, sub, "label values must be strings, not %s", type_name(v));
+			return steer_jfail(c, sub, "label values must be strings, not %s", steer_jtype(v));
 		if (strlen(key) >= sizeof(n->labels[i].key) ||
 		    json_string_length(v) >= sizeof(n->labels[i].value))
-			return fail(c, sub, "label too long");
+			return steer_jfail(c, sub, "label too long");
 		snprintf(n->labels[i].key, sizeof(n->labels[i].key), "%s", key);
 		snprintf(n->labels[i].value, sizeof(n->labels[i].value), "%s", json_string_value(v));
 		i++;
@@ -505,7 +335,7 @@ parse_labels(struct ctx *c, json_t *labels, const char *path, struct steer_cfg_n
 }
 
 static int
-parse_nodes(struct ctx *c, json_t *root, struct steer_config *cfg)
+parse_nodes(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 {
 	static const char *const keys[] = { "name", "address", "region", "labels",
 					    "capacity", "state", NULL };
@@ -514,11 +344,11 @@ parse_nodes(struct ctx *c, json_t *root, struct steer_config *cfg)
 	int ret;
 
 	if (!nodes)
-		return fail(c, "", "missing required key \"nodes\"");
+		return steer_jfail(c, "", "missing required key \"nodes\"");
 	if (!json_is_array(nodes))
-		return fail(c, "nodes", "must be an array, not %s", type_name(nodes));
+		return steer_jfail(c, "nodes", "must be an array, not %s", steer_jtype(nodes));
 	if (json_array_size(nodes) > STEER_MAX_NODES)
-		return fail(c, "nodes", "at most %d nodes", STEER_MAX_NODES);
+		return steer_jfail(c, "nodes", "at most %d nodes", STEER_MAX_NODES);
 	cfg->nodes = calloc(json_array_size(nodes) + 1, sizeof(*cfg->nodes));
 	if (!cfg->nodes)
 		return -ENOMEM;
@@ -531,28 +361,28 @@ parse_nodes(struct ctx *c, json_t *root, struct steer_config *cfg)
 		snprintf(path, sizeof(path), "nodes[%zu]", i);
 		cfg->n_nodes = (unsigned)i + 1;
 		if (!json_is_object(v))
-			return fail(c, path, "must be an object, not %s", type_name(v));
-		if ((ret = check_keys(c, v, path, keys)) || (ret = get_name(c, v, path, n->name)))
+			return steer_jfail(c, path, "must be an object, not %s", steer_jtype(v));
+		if ((ret = steer_jkeys(c, v, path, keys)) || (ret = get_name(c, v, path, n->name)))
 			return ret;
 		if (steer_node_index(cfg, n->name) != (int)i) {
 			snprintf(sub, sizeof(sub), "%s.name", path);
-			return fail(c, sub, "duplicate node name \"%s\"", n->name);
+			return steer_jfail(c, sub, "duplicate node name \"%s\"", n->name);
 		}
-		if ((ret = get_string(c, v, path, "address", true, buf, sizeof(buf))) < 0)
+		if ((ret = steer_jstring(c, v, path, "address", true, buf, sizeof(buf))) < 0)
 			return ret;
 		snprintf(sub, sizeof(sub), "%s.address", path);
 		if (steer_addr_parse(buf, &n->addr))
-			return fail(c, sub, "\"%s\" is not an IPv4 or IPv6 address", buf);
-		if ((ret = get_string(c, v, path, "region", false, n->region, sizeof(n->region))) < 0)
+			return steer_jfail(c, sub, "\"%s\" is not an IPv4 or IPv6 address", buf);
+		if ((ret = steer_jstring(c, v, path, "region", false, n->region, sizeof(n->region))) < 0)
 			return ret;
 		x = json_object_get(v, "capacity");
 		if (x) {
 			snprintf(sub, sizeof(sub), "%s.capacity", path);
 			if (!json_is_number(x) || json_number_value(x) < 0)
-				return fail(c, sub, "must be a number >= 0");
+				return steer_jfail(c, sub, "must be a number >= 0");
 			n->capacity = json_number_value(x);
 		}
-		if ((ret = get_enum(c, v, path, "state", state_names, 3, STEER_NODE_UP, &e)))
+		if ((ret = steer_jenum(c, v, path, "state", state_names, 3, STEER_NODE_UP, &e)))
 			return ret;
 		n->state = (__u8)e;
 		x = json_object_get(v, "labels");
@@ -617,7 +447,7 @@ parse_vip(const char *s, struct steer_cfg_vip *vip)
 }
 
 static int
-parse_members(struct ctx *c, json_t *arr, const char *path, struct steer_config *cfg,
+parse_members(struct steer_json_ctx *c, json_t *arr, const char *path, struct steer_config *cfg,
 	      struct steer_cfg_service *s)
 {
 	static const char *const keys[] = { "node", "weight", NULL };
@@ -626,7 +456,7 @@ parse_members(struct ctx *c, json_t *arr, const char *path, struct steer_config 
 	int ret;
 
 	if (!json_is_array(arr))
-		return fail(c, path, "must be an array, not %s", type_name(arr));
+		return steer_jfail(c, path, "must be an array, not %s", steer_jtype(arr));
 	s->members = calloc(json_array_size(arr) + 1, sizeof(*s->members));
 	if (!s->members)
 		return -ENOMEM;
@@ -639,24 +469,24 @@ parse_members(struct ctx *c, json_t *arr, const char *path, struct steer_config 
 
 		snprintf(mp, sizeof(mp), "%s[%zu]", path, i);
 		if (!json_is_object(v))
-			return fail(c, mp, "must be an object, not %s", type_name(v));
-		if ((ret = check_keys(c, v, mp, keys)))
+			return steer_jfail(c, mp, "must be an object, not %s", steer_jtype(v));
+		if ((ret = steer_jkeys(c, v, mp, keys)))
 			return ret;
-		if ((ret = get_string(c, v, mp, "node", true, name, sizeof(name))) < 0)
+		if ((ret = steer_jstring(c, v, mp, "node", true, name, sizeof(name))) < 0)
 			return ret;
 		snprintf(sub, sizeof(sub), "%s.node", mp);
 		idx = steer_node_index(cfg, name);
 		if (idx < 0)
-			return fail(c, sub, "no node named \"%s\"", name);
+			return steer_jfail(c, sub, "no node named \"%s\"", name);
 		for (j = 0; j < i; j++)
 			if (s->members[j].node == (unsigned)idx)
-				return fail(c, sub, "node \"%s\" listed twice", name);
+				return steer_jfail(c, sub, "node \"%s\" listed twice", name);
 		src = cfg->nodes[idx].addr.family == STEER_AF_INET ? &cfg->src4 : &cfg->src6;
 		if (!src->family)
-			return fail(c, sub, "node \"%s\" is IPv%d but gateway.encap_source has no "
+			return steer_jfail(c, sub, "node \"%s\" is IPv%d but gateway.encap_source has no "
 				    "ipv%d address to send from", name, cfg->nodes[idx].addr.family,
 				    cfg->nodes[idx].addr.family);
-		if ((ret = get_uint(c, v, mp, "weight", 0, 65535, 1, &w)))
+		if ((ret = steer_juint(c, v, mp, "weight", 0, 65535, 1, &w)))
 			return ret;
 		m->node = (unsigned)idx;
 		m->weight = (__u32)w;
@@ -673,7 +503,7 @@ vip_equal(const struct steer_cfg_vip *a, const struct steer_cfg_vip *b)
 }
 
 static int
-parse_vips(struct ctx *c, json_t *arr, const char *path, struct steer_config *cfg,
+parse_vips(struct steer_json_ctx *c, json_t *arr, const char *path, struct steer_config *cfg,
 	   struct steer_cfg_service *s)
 {
 	json_t *v;
@@ -681,9 +511,9 @@ parse_vips(struct ctx *c, json_t *arr, const char *path, struct steer_config *cf
 	unsigned k, j;
 
 	if (!json_is_array(arr))
-		return fail(c, path, "must be an array, not %s", type_name(arr));
+		return steer_jfail(c, path, "must be an array, not %s", steer_jtype(arr));
 	if (json_array_size(arr) > STEER_MAX_VIPS_PER_SERVICE)
-		return fail(c, path, "at most %d VIPs per service", STEER_MAX_VIPS_PER_SERVICE);
+		return steer_jfail(c, path, "at most %d VIPs per service", STEER_MAX_VIPS_PER_SERVICE);
 	s->vips = calloc(json_array_size(arr) + 1, sizeof(*s->vips));
 	if (!s->vips)
 		return -ENOMEM;
@@ -692,24 +522,24 @@ parse_vips(struct ctx *c, json_t *arr, const char *path, struct steer_config *cf
 
 		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
 		if (!json_is_string(v) || parse_vip(json_string_value(v), &s->vips[i]))
-			return fail(c, sub, "must be \"ADDR:PORT/PROTO\" (\"198.18.0.100:443/tcp\", "
+			return steer_jfail(c, sub, "must be \"ADDR:PORT/PROTO\" (\"198.18.0.100:443/tcp\", "
 				    "\"[2001:db8::100]:0/any\"; proto tcp, udp or any)");
 		s->n_vips = (unsigned)i + 1;
 		for (j = 0; j < i; j++)
 			if (vip_equal(&s->vips[j], &s->vips[i]))
-				return fail(c, sub, "VIP listed twice");
+				return steer_jfail(c, sub, "VIP listed twice");
 		/* Across services: the services before this one. */
 		for (k = 0; k < (unsigned)(s - cfg->services); k++)
 			for (j = 0; j < cfg->services[k].n_vips; j++)
 				if (vip_equal(&cfg->services[k].vips[j], &s->vips[i]))
-					return fail(c, sub, "VIP %s is already bound to service \"%s\"",
+					return steer_jfail(c, sub, "VIP %s is already bound to service \"%s\"",
 						    json_string_value(v), cfg->services[k].name);
 	}
 	return 0;
 }
 
 static int
-parse_services(struct ctx *c, json_t *root, struct steer_config *cfg)
+parse_services(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 {
 	static const char *const keys[] = { "name", "cid", "vips", "nodes", "policy", "encap",
 					    "affinity_timeout_s", "table_size", NULL };
@@ -719,11 +549,11 @@ parse_services(struct ctx *c, json_t *root, struct steer_config *cfg)
 	int ret;
 
 	if (!svcs)
-		return fail(c, "", "missing required key \"services\"");
+		return steer_jfail(c, "", "missing required key \"services\"");
 	if (!json_is_array(svcs))
-		return fail(c, "services", "must be an array, not %s", type_name(svcs));
+		return steer_jfail(c, "services", "must be an array, not %s", steer_jtype(svcs));
 	if (json_array_size(svcs) > STEER_MAX_SERVICES)
-		return fail(c, "services", "at most %d services", STEER_MAX_SERVICES);
+		return steer_jfail(c, "services", "at most %d services", STEER_MAX_SERVICES);
 	cfg->services = calloc(json_array_size(svcs) + 1, sizeof(*cfg->services));
 	if (!cfg->services)
 		return -ENOMEM;
@@ -736,20 +566,20 @@ parse_services(struct ctx *c, json_t *root, struct steer_config *cfg)
 		snprintf(path, sizeof(path), "services[%zu]", i);
 		cfg->n_services = (unsigned)i + 1;
 		if (!json_is_object(v))
-			return fail(c, path, "must be an object, not %s", type_name(v));
-		if ((ret = check_keys(c, v, path, keys)) || (ret = get_name(c, v, path, s->name)))
+			return steer_jfail(c, path, "must be an object, not %s", steer_jtype(v));
+		if ((ret = steer_jkeys(c, v, path, keys)) || (ret = get_name(c, v, path, s->name)))
 			return ret;
 		if (steer_service_index(cfg, s->name) != (int)i) {
 			snprintf(sub, sizeof(sub), "%s.name", path);
-			return fail(c, sub, "duplicate service name \"%s\"", s->name);
+			return steer_jfail(c, sub, "duplicate service name \"%s\"", s->name);
 		}
-		if ((ret = get_uint(c, v, path, "cid", 1, 0xffffffffLL, -1, &u)))
+		if ((ret = steer_juint(c, v, path, "cid", 1, 0xffffffffLL, -1, &u)))
 			return ret;
 		s->cid = (__u32)u;
 		for (j = 0; j < i; j++) {
 			if (cfg->services[j].cid == s->cid) {
 				snprintf(sub, sizeof(sub), "%s.cid", path);
-				return fail(c, sub, "duplicate CID %u (also service \"%s\")", s->cid,
+				return steer_jfail(c, sub, "duplicate CID %u (also service \"%s\")", s->cid,
 					    cfg->services[j].name);
 			}
 		}
@@ -759,25 +589,25 @@ parse_services(struct ctx *c, json_t *root, struct steer_config *cfg)
 			return ret;
 		x = json_object_get(v, "nodes");
 		if (!x)
-			return fail(c, path, "missing required key \"nodes\"");
+			return steer_jfail(c, path, "missing required key \"nodes\"");
 		snprintf(sub, sizeof(sub), "%s.nodes", path);
 		if ((ret = parse_members(c, x, sub, cfg, s)))
 			return ret;
-		if ((ret = get_enum(c, v, path, "policy", policy_names, 5, STEER_POLICY_STATIC, &e)))
+		if ((ret = steer_jenum(c, v, path, "policy", policy_names, 5, STEER_POLICY_STATIC, &e)))
 			return ret;
 		s->policy = e;
-		if ((ret = get_enum(c, v, path, "encap", encaps, 2, STEER_ENCAP_IPIP, &e)))
+		if ((ret = steer_jenum(c, v, path, "encap", encaps, 2, STEER_ENCAP_IPIP, &e)))
 			return ret;
 		s->encap = (__u8)e;
-		if ((ret = get_uint(c, v, path, "affinity_timeout_s", 1, 86400, 60, &u)))
+		if ((ret = steer_juint(c, v, path, "affinity_timeout_s", 1, 86400, 60, &u)))
 			return ret;
 		s->affinity_timeout_s = (__u32)u;
-		if ((ret = get_uint(c, v, path, "table_size", 0, 131071, 16381, &u)))
+		if ((ret = steer_juint(c, v, path, "table_size", 0, 131071, 16381, &u)))
 			return ret;
 		s->table_size = (__u32)u;
 		if (!steer_table_size_allowed(s->table_size)) {
 			snprintf(sub, sizeof(sub), "%s.table_size", path);
-			return fail(c, sub, "%u is not an allowed size (251, 1021, 4093, 16381, "
+			return steer_jfail(c, sub, "%u is not an allowed size (251, 1021, 4093, 16381, "
 				    "65537, 131071)", s->table_size);
 		}
 	}
@@ -786,7 +616,7 @@ parse_services(struct ctx *c, json_t *root, struct steer_config *cfg)
 
 /* At most STEER_VIPS_PER_ADDR bindings may share one address. */
 static int
-check_vip_addrs(struct ctx *c, struct steer_config *cfg)
+check_vip_addrs(struct steer_json_ctx *c, struct steer_config *cfg)
 {
 	unsigned a, b, i, j, n;
 	__u64 total = 0;
@@ -805,13 +635,13 @@ check_vip_addrs(struct ctx *c, struct steer_config *cfg)
 				char sub[96];
 
 				snprintf(sub, sizeof(sub), "services[%u].vips[%u]", a, i);
-				return fail(c, sub, "more than %d VIPs share this address",
+				return steer_jfail(c, sub, "more than %d VIPs share this address",
 					    STEER_VIPS_PER_ADDR);
 			}
 		}
 	}
 	if (total > STEER_MAGLEV_TOTAL_MAX)
-		return fail(c, "services", "Maglev tables total %llu slots, more than %u",
+		return steer_jfail(c, "services", "Maglev tables total %llu slots, more than %u",
 			    (unsigned long long)total, STEER_MAGLEV_TOTAL_MAX);
 	return 0;
 }
@@ -839,7 +669,7 @@ steer_config_parse(const char *text, size_t len, const char *name, struct steer_
 		   struct steer_error *err)
 {
 	static const char *const keys[] = { "gateway", "nodes", "services", NULL };
-	struct ctx c = { .text = text, .len = len, .err = err };
+	struct steer_json_ctx c = { .text = text, .len = len, .err = err };
 	struct steer_config *cfg;
 	json_error_t jerr;
 	json_t *root;
@@ -861,8 +691,8 @@ steer_config_parse(const char *text, size_t len, const char *name, struct steer_
 	}
 	snprintf(cfg->file, sizeof(cfg->file), "%s", name);
 	if (!json_is_object(root))
-		ret = fail(&c, "", "the config must be a JSON object");
-	else if (!(ret = check_keys(&c, root, "", keys)) && !(ret = parse_gateway(&c, root, cfg)) &&
+		ret = steer_jfail(&c, "", "the config must be a JSON object");
+	else if (!(ret = steer_jkeys(&c, root, "", keys)) && !(ret = parse_gateway(&c, root, cfg)) &&
 		 !(ret = parse_nodes(&c, root, cfg)) && !(ret = parse_services(&c, root, cfg)))
 		ret = check_vip_addrs(&c, cfg);
 	json_decref(root);

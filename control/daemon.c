@@ -5,6 +5,7 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -104,6 +105,164 @@ apply_seed(struct steerd *d, struct steer_config *cfg)
 	cfg->hash_key[1] = d->seed[1];
 }
 
+const unsigned steerd_lat_bounds_us[STEERD_LAT_BUCKETS] = {
+	50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000,
+};
+
+static __u64
+mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
+}
+
+static void
+eff_free(struct steerd_effective *e, unsigned n_services)
+{
+	unsigned i;
+
+	for (i = 0; e->members && i < n_services; i++)
+		free(e->members[i]);
+	free(e->members);
+	free(e->n_members);
+	free(e->node_state);
+	free(e->node_source);
+	memset(e, 0, sizeof(*e));
+}
+
+/* The config with the run-time state over it. Decisions name nodes the
+ * config may have dropped since: those are left out, and said. */
+static int
+eff_build(const struct steer_config *cfg, const struct steer_state *st, struct steerd_effective *e)
+{
+	unsigned i, j;
+
+	memset(e, 0, sizeof(*e));
+	e->node_state = calloc(cfg->n_nodes + 1, 1);
+	e->node_source = calloc(cfg->n_nodes + 1, 1);
+	e->members = calloc(cfg->n_services + 1, sizeof(*e->members));
+	e->n_members = calloc(cfg->n_services + 1, sizeof(*e->n_members));
+	if (!e->node_state || !e->node_source || !e->members || !e->n_members)
+		goto nomem;
+	for (i = 0; i < cfg->n_nodes; i++) {
+		int o = steer_state_node(st, cfg->nodes[i].name);
+
+		e->node_state[i] = o >= 0 ? (__u8)o : cfg->nodes[i].state;
+		e->node_source[i] = o >= 0;
+	}
+	for (i = 0; i < cfg->n_services; i++) {
+		const struct steer_decision *dec = steer_state_decision(st, cfg->services[i].name);
+
+		if (!dec || cfg->services[i].policy != STEER_POLICY_SCHEDULER)
+			continue;
+		e->members[i] = calloc(dec->n + 1, sizeof(**e->members));
+		if (!e->members[i])
+			goto nomem;
+		for (j = 0; j < dec->n; j++) {
+			int n = steer_node_index(cfg, dec->m[j].node);
+			const struct steer_addr *src;
+
+			if (n >= 0) {
+				src = cfg->nodes[n].addr.family == STEER_AF_INET ? &cfg->src4 :
+										   &cfg->src6;
+				if (!src->family)
+					n = -1;
+			}
+			if (n < 0) {
+				steer_log(STEER_LOG_WARN, "service %s: decided node %s is not in the "
+					  "config (or cannot be reached): left out",
+					  cfg->services[i].name, dec->m[j].node);
+				continue;
+			}
+			e->members[i][e->n_members[i]].node = (unsigned)n;
+			e->members[i][e->n_members[i]++].weight = dec->m[j].weight;
+		}
+	}
+	return 0;
+nomem:
+	eff_free(e, cfg->n_services);
+	return -ENOMEM;
+}
+
+static void
+eff_overrides(const struct steerd_effective *e, struct steer_overrides *ov)
+{
+	ov->node_state = e->node_state;
+	ov->members = (const struct steer_cfg_member *const *)e->members;
+	ov->n_members = e->n_members;
+}
+
+/* Compile cfg with st over it against the running image. */
+static int
+compile_effective(struct steerd *d, const struct steer_config *cfg, const struct steer_state *st,
+		  const struct steer_image *prev, __u64 version, struct steer_image **img,
+		  struct steerd_effective *eff, char *err, size_t errlen)
+{
+	struct steer_overrides ov;
+	int ret;
+
+	(void)d;
+	ret = eff_build(cfg, st, eff);
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
+	eff_overrides(eff, &ov);
+	ret = steer_compile_with(cfg, &ov, prev, version, img);
+	if (ret) {
+		snprintf(err, errlen, "cannot compile the table: %s", strerror(-ret));
+		eff_free(eff, cfg->n_services);
+	}
+	return ret;
+}
+
+/* Send img to the fast path. steer-dpdk being away is not a refusal: it
+ * gets the table when it answers. */
+static int
+push_table(struct steerd *d, const struct steer_config *cfg, struct steer_image *img, char *err,
+	   size_t errlen)
+{
+	int ret;
+
+	if (d->xdp) {
+		set_mtu(img, cfg);
+		return steer_xdp_apply(d->xdp, img, err, errlen);
+	}
+	ret = steer_dpdk_sync(d->dpdk, img, err, errlen);
+	d->dpdk_synced = ret == 0;
+	if (ret == -EINVAL)
+		return ret;
+	if (ret)
+		steer_log(STEER_LOG_WARN, "%s; it gets this table when it answers", err);
+	return 0;
+}
+
+static void
+load_state(struct steerd *d)
+{
+	struct steer_error e;
+	char msg[800];
+	int ret;
+
+	snprintf(d->state_path, sizeof(d->state_path), "%s",
+		 d->opts.state_path ? d->opts.state_path : STEER_DEFAULT_STATE);
+	ret = steer_state_load(d->state_path, d->cfg->name, &d->state, &e);
+	if (!ret) {
+		steer_log(STEER_LOG_INFO, "restored %s: decision version %llu, %u decisions, %u node "
+			  "states", d->state_path, (unsigned long long)d->state->decision_version,
+			  d->state->n_decisions, d->state->n_overrides);
+		return;
+	}
+	if (ret != -ENOENT) {
+		steer_error_format(&e, msg, sizeof(msg));
+		steer_log(STEER_LOG_ERROR, "cannot restore the run-time state, starting from the "
+			  "config alone: %s", msg);
+	}
+	d->state = steer_state_new();
+}
+
 static int
 check_interfaces(const struct steer_config *cfg, char *err, size_t errlen)
 {
@@ -149,11 +308,10 @@ start_dpdk(struct steerd *d, char *err, size_t errlen)
 	/* Continue steer-dpdk's table versions, as after an XDP adoption. */
 	running = steer_dpdk_version(d->dpdk);
 	d->adopted = running > 0;
-	ret = steer_compile(d->cfg, NULL, running + 1, &d->img);
-	if (ret) {
-		snprintf(err, errlen, "cannot compile the table: %s", strerror(-ret));
+	ret = compile_effective(d, d->cfg, d->state, NULL, running + 1, &d->img, &d->eff, err,
+				errlen);
+	if (ret)
 		return ret;
-	}
 	steerd_tick(d);
 	steer_log(STEER_LOG_INFO, "started gateway %s on steer-dpdk (%s): table version %llu, "
 		  "%u services, %u nodes", d->cfg->name, steer_dpdk_path(d->dpdk),
@@ -215,6 +373,9 @@ steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t er
 		return config_error(&e, err, errlen);
 	snprintf(d->socket_path, sizeof(d->socket_path), "%s",
 		 o->socket_path ? o->socket_path : d->cfg->api_socket);
+	load_state(d);
+	if (!d->state)
+		return -ENOMEM;
 	if (d->cfg->dataplane == STEER_DATAPLANE_DPDK)
 		return start_dpdk(d, err, errlen);
 	if ((ret = check_interfaces(d->cfg, err, errlen)))
@@ -246,12 +407,10 @@ steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t er
 	apply_seed(d, d->cfg);
 	if (prev)
 		version = prev->gw.version + 1;
-	ret = steer_compile(d->cfg, prev, version, &d->img);
+	ret = compile_effective(d, d->cfg, d->state, prev, version, &d->img, &d->eff, err, errlen);
 	steer_image_free(prev);
-	if (ret) {
-		snprintf(err, errlen, "cannot compile the table: %s", strerror(-ret));
+	if (ret)
 		goto fail;
-	}
 	set_mtu(d->img, d->cfg);
 	warn_forwarding(d->cfg);
 	/* Tables first, then the program: the first packet finds a table. */
@@ -274,15 +433,41 @@ fail:
 	d->xdp = NULL;
 	steer_image_free(d->img);
 	d->img = NULL;
+	eff_free(&d->eff, d->cfg->n_services);
 	return ret;
+}
+
+/* A node whose state the file now changes takes the file's word: the
+ * operator edited it after setting the state through the API. */
+static struct steer_state *
+state_for_reload(const struct steer_state *st, const struct steer_config *old,
+		 const struct steer_config *cfg, bool *changed)
+{
+	struct steer_state *ns = steer_state_copy(st);
+	unsigned i;
+
+	*changed = false;
+	for (i = 0; ns && i < cfg->n_nodes; i++) {
+		int o = steer_node_index(old, cfg->nodes[i].name);
+
+		if (o >= 0 && old->nodes[o].state != cfg->nodes[i].state &&
+		    steer_state_node(ns, cfg->nodes[i].name) >= 0) {
+			steer_state_set_node(ns, cfg->nodes[i].name, -1);
+			*changed = true;
+		}
+	}
+	return ns;
 }
 
 int
 steerd_reload(struct steerd *d, char *err, size_t errlen)
 {
+	struct steerd_effective eff = { 0 };
 	struct steer_config *cfg = NULL;
 	struct steer_image *img = NULL;
+	struct steer_state *st = NULL;
 	struct steer_error e;
+	bool st_changed = false;
 	int ret;
 
 	pthread_mutex_lock(&d->lock);
@@ -307,46 +492,213 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 		goto out;
 	}
 	apply_seed(d, cfg);
-	ret = steer_compile(cfg, d->img, d->img->gw.version + 1, &img);
-	if (ret) {
-		snprintf(err, errlen, "cannot compile the table: %s", strerror(-ret));
+	st = state_for_reload(d->state, d->cfg, cfg, &st_changed);
+	if (!st) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (d->xdp) {
-		set_mtu(img, cfg);
+	ret = compile_effective(d, cfg, st, d->img, d->img->gw.version + 1, &img, &eff, err,
+				errlen);
+	if (ret)
+		goto out;
+	if (d->xdp)
 		warn_forwarding(cfg);
-		ret = steer_xdp_apply(d->xdp, img, err, errlen);
-		if (ret)
-			goto out;
+	ret = push_table(d, cfg, img, err, errlen);
+	if (!ret && d->xdp)
 		ret = steer_xdp_attach(d->xdp, cfg, err, errlen);
-		if (ret)
-			goto out;
-	} else {
-		/* Unreachable is not a refusal: the table goes out when
-		 * steer-dpdk answers. A refusal changes nothing. */
-		ret = steer_dpdk_sync(d->dpdk, img, err, errlen);
-		d->dpdk_synced = ret == 0;
-		if (ret == -EINVAL)
-			goto out;
-		if (ret)
-			steer_log(STEER_LOG_WARN, "%s; it gets this table when it answers", err);
-		ret = 0;
-	}
+	if (ret)
+		goto out;
+	if (st_changed && steer_state_save(st, cfg->name, d->state_path, err, errlen))
+		steer_log(STEER_LOG_ERROR, "%s", err);
+	eff_free(&d->eff, d->cfg->n_services);
 	steer_config_free(d->cfg);
 	steer_image_free(d->img);
+	steer_state_free(d->state);
+	d->eff = eff;
 	d->cfg = cfg;
 	d->img = img;
+	d->state = st;
+	memset(&eff, 0, sizeof(eff));
 	cfg = NULL;
 	img = NULL;
+	st = NULL;
 	d->reloads++;
 	steer_log(STEER_LOG_INFO, "reloaded %s: table version %llu", d->config_path,
 		  (unsigned long long)d->img->gw.version);
 out:
 	if (ret)
 		steer_log(STEER_LOG_ERROR, "reload rejected, running table unchanged: %s", err);
+	if (cfg)
+		eff_free(&eff, cfg->n_services);
 	steer_config_free(cfg);
 	steer_image_free(img);
+	steer_state_free(st);
 	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+static int __attribute__((format(printf, 4, 5)))
+refuse(struct steerd_reply *r, unsigned status, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = status;
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int
+refuse_error(struct steerd_reply *r, const struct steer_error *e)
+{
+	char msg[800];
+
+	steer_error_format(e, msg, sizeof(msg));
+	return refuse(r, 400, e->path, "%s", msg);
+}
+
+static void
+latency_record(struct steerd_latency *l, __u64 ns)
+{
+	unsigned i;
+
+	for (i = 0; i < STEERD_LAT_BUCKETS; i++)
+		if (ns <= (__u64)steerd_lat_bounds_us[i] * 1000)
+			break;
+	l->count[i]++;
+	l->total++;
+	l->sum_s += (double)ns / 1e9;
+}
+
+/* Apply st as the new run-time state: compile, push, persist. All or
+ * nothing: when the state cannot be persisted, the running table goes back
+ * to what it was. Called with the lock held. */
+static int
+commit_state(struct steerd *d, struct steer_state *st, struct steerd_reply *r, __u64 *applied_ns)
+{
+	struct steerd_effective eff = { 0 };
+	struct steer_image *img = NULL;
+	char err[600], undo[600];
+	int ret;
+
+	ret = compile_effective(d, d->cfg, st, d->img, d->img->gw.version + 1, &img, &eff, err,
+				sizeof(err));
+	if (!ret)
+		ret = push_table(d, d->cfg, img, err, sizeof(err));
+	if (ret) {
+		eff_free(&eff, d->cfg->n_services);
+		steer_image_free(img);
+		return refuse(r, 500, "", "cannot apply: %s; nothing changed", err);
+	}
+	if (applied_ns)
+		*applied_ns = mono_ns();
+	ret = steer_state_save(st, d->cfg->name, d->state_path, err, sizeof(err));
+	if (ret) {
+		if (push_table(d, d->cfg, d->img, undo, sizeof(undo)))
+			steer_log(STEER_LOG_ERROR, "cannot restore the previous table: %s", undo);
+		eff_free(&eff, d->cfg->n_services);
+		steer_image_free(img);
+		steer_log(STEER_LOG_ERROR, "%s: change rolled back", err);
+		return refuse(r, 500, "", "%s; nothing changed", err);
+	}
+	eff_free(&d->eff, d->cfg->n_services);
+	steer_image_free(d->img);
+	steer_state_free(d->state);
+	d->eff = eff;
+	d->img = img;
+	d->state = st;
+	return 0;
+}
+
+int
+steerd_decide(struct steerd *d, const char *body, size_t len, __u64 accepted_ns, json_t **out,
+	      struct steerd_reply *r)
+{
+	struct steer_decision_batch b;
+	struct steer_state *st = NULL;
+	struct steer_error e;
+	__u64 applied = 0, done;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (steer_decision_parse(body, len, "request", &b, &e))
+		return refuse_error(r, &e);
+	pthread_mutex_lock(&d->lock);
+	if (b.version <= d->state->decision_version) {
+		ret = refuse(r, 409, "version", "version %llu is not greater than the last applied "
+			     "version %llu", (unsigned long long)b.version,
+			     (unsigned long long)d->state->decision_version);
+		goto out;
+	}
+	if (steer_decision_check(&b, d->cfg, &e)) {
+		ret = refuse(r, 400, e.path, "%s", e.msg);
+		goto out;
+	}
+	st = steer_state_copy(d->state);
+	if (!st || steer_state_apply_batch(st, &b)) {
+		ret = refuse(r, 500, "", "out of memory");
+		goto out;
+	}
+	ret = commit_state(d, st, r, &applied);
+	if (ret)
+		goto out;
+	st = NULL;
+	done = mono_ns();
+	/* Latency to forwarding: the fast path uses the new table from the
+	 * switch on; persisting it comes after. */
+	latency_record(&d->lat, applied - accepted_ns);
+	d->batches++;
+	*out = json_pack("{s:I, s:I, s:I, s:f, s:f}", "version", (json_int_t)b.version,
+			 "table_version", (json_int_t)d->img->gw.version, "services",
+			 (json_int_t)b.n, "forwarding_ms", (double)(applied - accepted_ns) / 1e6,
+			 "persisted_ms", (double)(done - accepted_ns) / 1e6);
+	steer_log(STEER_LOG_DEBUG, "decision version %llu: %u services, table version %llu",
+		  (unsigned long long)b.version, b.n, (unsigned long long)d->img->gw.version);
+out:
+	pthread_mutex_unlock(&d->lock);
+	steer_state_free(st);
+	steer_decision_batch_free(&b);
+	return ret;
+}
+
+static json_t *node_json(struct steerd *d, unsigned i);
+
+int
+steerd_set_node_state(struct steerd *d, const char *node, const char *body, size_t len,
+		      json_t **out, struct steerd_reply *r)
+{
+	struct steer_state *st = NULL;
+	struct steer_error e;
+	__u8 state;
+	int ret, idx;
+
+	memset(r, 0, sizeof(*r));
+	if (steer_node_state_parse(body, len, "request", &state, &e))
+		return refuse_error(r, &e);
+	pthread_mutex_lock(&d->lock);
+	idx = steer_node_index(d->cfg, node);
+	if (idx < 0) {
+		ret = refuse(r, 404, "node", "no node named \"%s\"", node);
+		goto out;
+	}
+	st = steer_state_copy(d->state);
+	if (!st || steer_state_set_node(st, node, state)) {
+		ret = refuse(r, 500, "", "out of memory");
+		goto out;
+	}
+	ret = commit_state(d, st, r, NULL);
+	if (ret)
+		goto out;
+	st = NULL;
+	steer_log(STEER_LOG_INFO, "node %s: state %s (table version %llu)", node,
+		  steer_node_state_name(state), (unsigned long long)d->img->gw.version);
+	*out = node_json(d, (unsigned)idx);
+out:
+	pthread_mutex_unlock(&d->lock);
+	steer_state_free(st);
 	return ret;
 }
 
@@ -370,10 +722,14 @@ steerd_stop(struct steerd *d)
 		steer_xdp_close(d->xdp);
 	}
 	steer_image_free(d->img);
+	if (d->cfg)
+		eff_free(&d->eff, d->cfg->n_services);
 	steer_config_free(d->cfg);
+	steer_state_free(d->state);
 	d->xdp = NULL;
 	d->img = NULL;
 	d->cfg = NULL;
+	d->state = NULL;
 }
 
 static json_t *
@@ -419,6 +775,9 @@ steerd_status(struct steerd *d)
 		      "services", (json_int_t)d->cfg->n_services,
 		      "nodes", (json_int_t)d->cfg->n_nodes, "hash_seed", seeds[d->seed_source],
 		      "reloads", (json_int_t)d->reloads);
+	json_object_set_new(o, "decision_version", json_integer((json_int_t)d->state->decision_version));
+	json_object_set_new(o, "decision_batches", json_integer((json_int_t)d->batches));
+	json_object_set_new(o, "state_file", json_string(d->state_path));
 	if (d->dpdk)
 		json_object_set_new(o, "dpdk", json_pack("{s:s, s:b}", "control",
 				    steer_dpdk_path(d->dpdk), "synced", d->dpdk_synced));
@@ -460,16 +819,27 @@ service_json(struct steerd *d, unsigned idx)
 			 "%s:%u/%s", a, s->vips[i].port, protos[s->vips[i].proto]);
 		json_array_append_new(vips, json_string(v));
 	}
-	for (i = 0; i < s->n_members; i++) {
-		const struct steer_cfg_node *n = &d->cfg->nodes[s->members[i].node];
+	const struct steer_cfg_member *m = d->eff.members[idx] ? d->eff.members[idx] : s->members;
+	unsigned n_m = d->eff.members[idx] ? d->eff.n_members[idx] : s->n_members;
+	const char *source = d->eff.members[idx] ? "decision" : "config";
+	json_t *cfg_members = json_array();
+
+	/* nodes: what the table is built from now; config_nodes: the file's. */
+	for (i = 0; i < n_m; i++) {
+		const struct steer_cfg_node *n = &d->cfg->nodes[m[i].node];
+		__u8 st = d->eff.node_state[m[i].node];
 
 		json_array_append_new(members, json_pack("{s:s, s:I, s:s, s:b}", "node", n->name,
-			"weight", (json_int_t)s->members[i].weight, "state",
-			steer_node_state_name(n->state), "eligible",
-			n->state == STEER_NODE_UP && s->members[i].weight > 0));
+			"weight", (json_int_t)m[i].weight, "state", steer_node_state_name(st),
+			"eligible", st == STEER_NODE_UP && m[i].weight > 0));
 	}
-	return json_pack("{s:s, s:I, s:o, s:o, s:s, s:s, s:I, s:I, s:I}", "name", s->name, "cid",
-			 (json_int_t)s->cid, "vips", vips, "nodes", members, "policy",
+	for (i = 0; i < s->n_members; i++)
+		json_array_append_new(cfg_members, json_pack("{s:s, s:I}", "node",
+			d->cfg->nodes[s->members[i].node].name, "weight",
+			(json_int_t)s->members[i].weight));
+	return json_pack("{s:s, s:I, s:o, s:o, s:s, s:o, s:s, s:s, s:I, s:I, s:I}", "name",
+			 s->name, "cid", (json_int_t)s->cid, "vips", vips, "nodes", members,
+			 "weights_from", source, "config_nodes", cfg_members, "policy",
 			 steer_policy_name(s->policy), "encap",
 			 s->encap == STEER_ENCAP_GUE ? "gue" : "ipip", "affinity_timeout_s",
 			 (json_int_t)s->affinity_timeout_s, "table_size", (json_int_t)s->table_size,
@@ -497,24 +867,31 @@ steerd_services(struct steerd *d, const char *name)
 	return o;
 }
 
+static json_t *
+node_json(struct steerd *d, unsigned i)
+{
+	const struct steer_cfg_node *n = &d->cfg->nodes[i];
+	json_t *labels = json_object();
+	unsigned l;
+
+	for (l = 0; l < n->n_labels; l++)
+		json_object_set_new(labels, n->labels[l].key, json_string(n->labels[l].value));
+	return json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:f, s:o}", "name", n->name, "address",
+			 addr_json(n->addr.addr, n->addr.family), "region", n->region, "state",
+			 steer_node_state_name(d->eff.node_state[i]), "state_from",
+			 d->eff.node_source[i] ? "api" : "config", "config_state",
+			 steer_node_state_name(n->state), "capacity", n->capacity, "labels", labels);
+}
+
 json_t *
 steerd_nodes(struct steerd *d)
 {
 	json_t *arr = json_array();
-	unsigned i, l;
+	unsigned i;
 
 	pthread_mutex_lock(&d->lock);
-	for (i = 0; i < d->cfg->n_nodes; i++) {
-		const struct steer_cfg_node *n = &d->cfg->nodes[i];
-		json_t *labels = json_object();
-
-		for (l = 0; l < n->n_labels; l++)
-			json_object_set_new(labels, n->labels[l].key, json_string(n->labels[l].value));
-		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:s, s:f, s:o}", "name",
-			n->name, "address", addr_json(n->addr.addr, n->addr.family), "region",
-			n->region, "state", steer_node_state_name(n->state), "capacity", n->capacity,
-			"labels", labels));
-	}
+	for (i = 0; i < d->cfg->n_nodes; i++)
+		json_array_append_new(arr, node_json(d, i));
 	pthread_mutex_unlock(&d->lock);
 	return arr;
 }

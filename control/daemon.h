@@ -15,6 +15,7 @@
 #include "compile.h"
 #include "config.h"
 #include "lookup.h"
+#include "state.h"
 
 struct steerd_opts {
 	const char *config_path;
@@ -23,6 +24,33 @@ struct steerd_opts {
 	unsigned flow_entries;
 	bool detach_on_exit;
 	const char *dpdk_control;   /* NULL: /run/steer/dpdk.sock */
+	const char *state_path;     /* NULL: /var/lib/steer/state.json */
+};
+
+/* What the table is built from: the config with the run-time state over
+ * it, resolved to config indexes. */
+struct steerd_effective {
+	__u8 *node_state;                     /* per config node */
+	__u8 *node_source;                    /* per config node: 0 config, 1 api */
+	struct steer_cfg_member **members;    /* per config service; NULL: the config's */
+	unsigned *n_members;
+};
+
+/* Decision-apply latency (accepted -> the fast path forwards by the new
+ * table), as a Prometheus histogram. Bounds in microseconds. */
+#define STEERD_LAT_BUCKETS 14
+struct steerd_latency {
+	__u64 count[STEERD_LAT_BUCKETS + 1];   /* last: +Inf */
+	__u64 total;
+	double sum_s;
+};
+extern const unsigned steerd_lat_bounds_us[STEERD_LAT_BUCKETS];
+
+/* A refusal: HTTP status, JSON path of the fault, message. */
+struct steerd_reply {
+	unsigned status;
+	char path[128];
+	char msg[640];
 };
 
 enum steerd_seed_source { STEERD_SEED_CONFIG, STEERD_SEED_ADOPTED, STEERD_SEED_GENERATED };
@@ -43,6 +71,11 @@ struct steerd {
 	enum steerd_seed_source seed_source;
 	__u64 seed[2];
 	unsigned reloads;
+	char state_path[STEER_PATH_LEN];
+	struct steer_state *state;
+	struct steerd_effective eff;
+	struct steerd_latency lat;
+	__u64 batches;                     /* decision batches applied */
 };
 
 /* Validate the config, load, adopt or attach, apply the first table. On
@@ -54,6 +87,13 @@ int steerd_reload(struct steerd *d, char *err, size_t errlen);
 void steerd_stop(struct steerd *d);
 /* Periodic work (once a second): bring a restarted steer-dpdk up to date. */
 void steerd_tick(struct steerd *d);
+
+/* POST /v1/decisions: all or nothing. 0 with *out, or the refusal. */
+int steerd_decide(struct steerd *d, const char *body, size_t len, __u64 accepted_ns, json_t **out,
+		  struct steerd_reply *r);
+/* PUT /v1/nodes/{name}/state */
+int steerd_set_node_state(struct steerd *d, const char *node, const char *body, size_t len,
+			  json_t **out, struct steerd_reply *r);
 
 json_t *steerd_status(struct steerd *d);
 json_t *steerd_stats(struct steerd *d);

@@ -34,6 +34,9 @@ usage(FILE *f)
 "                         (default /run/steer/dpdk.sock); steer-dpdk may start\n"
 "                         before or after steerd, and keeps its last table when\n"
 "                         steerd is gone\n"
+"      --state FILE       run-time state: the last applied decisions and node\n"
+"                         states, written atomically on every change and\n"
+"                         restored on start (default " STEER_DEFAULT_STATE ")\n"
 "  -v, --verbose          debug logs\n"
 "  -h, --help             this text\n"
 "\n"
@@ -58,6 +61,7 @@ main(int argc, char **argv)
 		{ "flow-entries", required_argument, NULL, 'F' },
 		{ "detach-on-exit", no_argument, NULL, 'D' },
 		{ "dpdk-control", required_argument, NULL, 'K' },
+		{ "state", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -87,6 +91,7 @@ main(int argc, char **argv)
 		}
 		case 'D': o.detach_on_exit = true; break;
 		case 'K': o.dpdk_control = optarg; break;
+		case 'S': o.state_path = optarg; break;
 		case 'v': steer_log_set_level(STEER_LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -52,7 +52,7 @@ JSON
 
 start() {
 	# nsenter execs steerd: $! is steerd itself, so signals reach it.
-	nsenter --net="/var/run/netns/$ns" "$steerd" -c "$tmp/steer.json" --pin-root "$pin_root" \
+	nsenter --net="/var/run/netns/$ns" "$steerd" -c "$tmp/steer.json" --pin-root "$pin_root" --state "$tmp/state.json" \
 		--flow-entries 4096 "$@" >>"$tmp/steerd.log" 2>&1 &
 	pid=$!
 	for _ in $(seq 50); do

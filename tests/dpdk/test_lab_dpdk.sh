@@ -57,7 +57,7 @@ check "steer-dpdk runs on net_af_packet ports in the gateway namespace" test -S 
 
 steerd_pid=
 start_steerd() {
-	nsenter --net="/var/run/netns/$gw" "$BUILD/steerd" -c "$config" \
+	nsenter --net="/var/run/netns/$gw" "$BUILD/steerd" -c "$config" --state "$LAB_DIR/state.json" \
 		--dpdk-control "$LAB_DIR/dpdk.sock" </dev/null >>"$LAB_DIR/steerd.log" 2>&1 &
 	steerd_pid=$!
 	for _ in $(seq 50); do

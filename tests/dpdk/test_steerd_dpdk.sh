@@ -37,7 +37,7 @@ ctl() { "$build/steerctl" -s "$tmp/steerd.sock" "$@"; }
 stat() { ctl -j stats | jq "$1"; }
 
 start_steerd() {
-	"$build/steerd" -c "$tmp/steer.json" --dpdk-control "$tmp/dpdk.sock" >>"$tmp/steerd.log" 2>&1 &
+	"$build/steerd" -c "$tmp/steer.json" --state "$tmp/state.json" --dpdk-control "$tmp/dpdk.sock" >>"$tmp/steerd.log" 2>&1 &
 	steerd_pid=$!
 	for _ in $(seq 50); do
 		ctl -j status 2>/dev/null | jq -e '.dpdk.synced' >/dev/null && return 0

@@ -94,7 +94,7 @@ lab_net_up() {
 lab_steerd_start() {
 	local config=$1
 	shift
-	nsenter --net="/var/run/netns/${LAB}gw" "$BUILD/steerd" -c "$config" "$@" \
+	nsenter --net="/var/run/netns/${LAB}gw" "$BUILD/steerd" -c "$config" --state "$LAB_DIR/state.json" "$@" \
 		</dev/null >>"$LAB_DIR/steerd.log" 2>&1 &
 	steerd_pid=$!
 	for _ in $(seq 100); do
