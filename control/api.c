@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "prometheus.h"
 
 struct steer_api {
 	struct MHD_Daemon *mhd;
@@ -102,8 +103,32 @@ route_lookup(struct steer_api *a, struct MHD_Connection *c)
 static int
 later(const char *method, const char *url)
 {
-	return (!strcmp(method, "POST") && !strcmp(url, "/v1/metrics")) ||
-	       (!strcmp(method, "GET") && !strcmp(url, "/metrics"));
+	return !strcmp(method, "POST") && !strcmp(url, "/v1/metrics");
+}
+
+static enum MHD_Result
+send_metrics(struct steer_api *a, struct MHD_Connection *c)
+{
+	json_t *status = steerd_status(a->d), *stats = steerd_stats(a->d);
+	json_t *services = steerd_services(a->d, NULL), *nodes = steerd_nodes(a->d);
+	struct steerd_latency lat;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char *text;
+
+	steerd_latency(a->d, &lat);
+	text = steer_prometheus_render(status, stats, services, nodes, &lat);
+	json_decref(status);
+	json_decref(stats);
+	json_decref(services);
+	json_decref(nodes);
+	if (!text)
+		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "out of memory");
+	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 static enum MHD_Result
@@ -172,6 +197,8 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 		json_decref(status);
 		return send_json(c, MHD_HTTP_OK, o);
 	}
+	if (!strcmp(url, "/metrics") && get)
+		return send_metrics(a, c);
 	if (!strcmp(url, "/v1/decisions") && post) {
 		ret = steerd_decide(a->d, body, req->len, req->started_ns, &o, &r);
 		return send_reply(c, ret, o, &r);
@@ -188,7 +215,8 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 	if (!strcmp(url, "/v1/status") || !strcmp(url, "/v1/stats") ||
 	    !strcmp(url, "/v1/services") || !strncmp(url, "/v1/services/", 13) ||
 	    !strcmp(url, "/v1/nodes") || !strcmp(url, "/v1/lookup") ||
-	    !strcmp(url, "/v1/config/reload") || !strcmp(url, "/v1/decisions"))
+	    !strcmp(url, "/v1/config/reload") || !strcmp(url, "/v1/decisions") ||
+	    !strcmp(url, "/metrics"))
 		return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "", "method not allowed");
 	snprintf(err, sizeof(err), "no such endpoint: %s %s", method, url);
 	return send_error(c, MHD_HTTP_NOT_FOUND, "", err);

@@ -785,6 +785,14 @@ steerd_status(struct steerd *d)
 	return o;
 }
 
+void
+steerd_latency(struct steerd *d, struct steerd_latency *out)
+{
+	pthread_mutex_lock(&d->lock);
+	*out = d->lat;
+	pthread_mutex_unlock(&d->lock);
+}
+
 json_t *
 steerd_stats(struct steerd *d)
 {

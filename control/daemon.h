@@ -96,6 +96,8 @@ int steerd_set_node_state(struct steerd *d, const char *node, const char *body, 
 			  json_t **out, struct steerd_reply *r);
 
 json_t *steerd_status(struct steerd *d);
+/* A copy of the decision-apply latency histogram. */
+void steerd_latency(struct steerd *d, struct steerd_latency *out);
 json_t *steerd_stats(struct steerd *d);
 json_t *steerd_services(struct steerd *d, const char *name);
 json_t *steerd_nodes(struct steerd *d);

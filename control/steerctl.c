@@ -39,6 +39,7 @@ usage(FILE *f)
 "  decide FILE                apply a scheduler decision batch (JSON)\n"
 "  metrics FILE               report node metrics (JSON)\n"
 "  node NAME state STATE      set a node up, draining or down\n"
+"  prometheus                 the Prometheus exposition (GET /metrics)\n"
 "  check-config FILE          validate a config offline (no steerd needed)\n"
 "\n"
 "Options:\n"
@@ -106,8 +107,10 @@ request(const char *method, const char *path, const char *body, json_t **out)
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		*out = b.data ? json_loads(b.data, 0, &jerr) : NULL;
+		/* Not JSON: /metrics' text, or an error from below the API. */
 		if (!*out)
-			*out = json_pack("{s:s}", "error", b.data ? b.data : "empty answer");
+			*out = json_pack("{s:s}", status < 400 && b.data ? "text" : "error",
+					 b.data ? b.data : "empty answer");
 	} else {
 		fprintf(stderr, "steerctl: steerd is not reachable on %s: %s\n", socket_path,
 			curl_easy_strerror(rc));
@@ -375,6 +378,28 @@ print_services(json_t *o)
 }
 
 static void
+print_text(json_t *o)
+{
+	fputs(json_string_value(json_object_get(o, "text")), stdout);
+}
+
+static void
+print_decision(json_t *o)
+{
+	printf("decision version %llu applied to %llu services: table version %llu, forwarding "
+	       "after %.3f ms\n", (unsigned long long)num(o, "version"),
+	       (unsigned long long)num(o, "services"), (unsigned long long)num(o, "table_version"),
+	       json_number_value(json_object_get(o, "forwarding_ms")));
+}
+
+static void
+print_node_state(json_t *o)
+{
+	printf("node %s: %s\n", json_string_value(json_object_get(o, "name")),
+	       json_string_value(json_object_get(o, "state")));
+}
+
+static void
 print_reload(json_t *o)
 {
 	printf("reloaded: table version %llu\n", (unsigned long long)num(o, "table_version"));
@@ -453,7 +478,7 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		ret = run("POST", !strcmp(cmd, "decide") ? "/v1/decisions" : "/v1/metrics", body,
-			  NULL);
+			  !strcmp(cmd, "decide") ? print_decision : NULL);
 		free(body);
 	} else if (!strcmp(cmd, "node") && argc == 3 && !strcmp(argv[1], "state")) {
 		char body[64];
@@ -462,7 +487,9 @@ main(int argc, char **argv)
 		append_encoded(path, sizeof(path), argv[0]);
 		strncat(path, "/state", sizeof(path) - strlen(path) - 1);
 		snprintf(body, sizeof(body), "{\"state\": \"%.16s\"}", argv[2]);
-		ret = run("PUT", path, body, NULL);
+		ret = run("PUT", path, body, print_node_state);
+	} else if (!strcmp(cmd, "prometheus") && argc == 0) {
+		ret = run("GET", "/metrics", NULL, print_text);
 	} else {
 		fprintf(stderr, "steerctl: unknown command or wrong arguments: %s\n", cmd);
 		usage(stderr);

@@ -1,0 +1,262 @@
+#!/bin/bash
+# The run-time API of a real steerd over its real socket, with curl and
+# steerctl: decision batches (versions, 409, every refusal with its JSON
+# path, all or nothing), node states, /metrics, the state file, and what a
+# restart restores. Usage: test_api.sh STEERD STEERCTL
+set -u
+here=$(dirname "$0")
+. "$here/../lib/tap.sh"
+. "$here/../lib/netns.sh"
+steerd=$(realpath "$1")
+steerctl=$(realpath "$2")
+lab_require_root
+command -v jq >/dev/null || skip_all "needs jq"
+command -v curl >/dev/null || skip_all "needs curl"
+
+ns=steer-a-$$
+gw=a$$
+tmp=$(mktemp -d)
+pin_root=/sys/fs/bpf/steer-test-a$$
+sock=$tmp/steerd.sock
+state=$tmp/state.json
+pid=
+
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	rm -rf "$pin_root" "$tmp"
+	lab_cleanup
+}
+trap cleanup EXIT
+
+lab_ns "$ns"
+lab_veth "$ns" gw0 "$ns" gw1
+
+write_config() { # write_config N2_STATE
+	cat >"$tmp/steer.json" <<JSON
+{
+  "gateway": {
+    "name": "$gw", "interfaces": ["gw0"],
+    "encap_source": { "ipv4": "198.18.0.1" },
+    "next_hop": "02:00:00:00:00:fe",
+    "hash_seed": "8f1c0a57d2e94b3a6c15e0f7a9b2d4c1",
+    "api": { "socket": "$sock" }
+  },
+  "nodes": [
+    { "name": "n1", "address": "198.18.1.10" },
+    { "name": "n2", "address": "198.18.1.11", "state": "$1" },
+    { "name": "n3", "address": "198.18.1.12" },
+    { "name": "v6", "address": "2001:db8::10" }
+  ],
+  "services": [
+    { "name": "web", "cid": 1001, "vips": ["198.18.0.100:443/tcp"], "policy": "scheduler",
+      "nodes": [ { "node": "n1", "weight": 1 }, { "node": "n2", "weight": 1 } ] },
+    { "name": "fixed", "cid": 1002, "vips": ["198.18.0.101:443/tcp"],
+      "nodes": [ { "node": "n3", "weight": 1 } ] }
+  ]
+}
+JSON
+}
+
+start() {
+	nsenter --net="/var/run/netns/$ns" "$steerd" -c "$tmp/steer.json" --pin-root "$pin_root" \
+		--flow-entries 4096 --state "$state" "$@" >>"$tmp/steerd.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do
+		[ -S "$sock" ] && "$steerctl" -s "$sock" status >/dev/null 2>&1 && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+stop() { # stop SIGNAL
+	kill "-$1" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	pid=
+}
+
+ctl() { "$steerctl" -s "$sock" "$@"; }
+
+jq_ok() { # jq_ok EXPR CTL-ARGS...
+	local expr=$1 out
+	shift
+	out=$(ctl -j "$@") || return 1
+	jq -e "$expr" <<<"$out" >/dev/null
+}
+
+# api EXPECTED-STATUS METHOD PATH [BODY]: the answer lands in $tmp/body.
+api() {
+	local got
+	got=$(curl -s --unix-socket "$sock" -o "$tmp/body" -w '%{http_code}' -X "$2" \
+		${4+--data-binary "$4"} "http://steerd$3")
+	echo "got $got: $(head -c 600 "$tmp/body")"
+	[ "$got" = "$1" ]
+}
+
+# refused STATUS PATH-OF-FAULT MESSAGE-PATTERN BODY: a decision refused as said.
+refused() {
+	api "$1" POST /v1/decisions "$4" && jq -e --arg p "$2" '.path == $p' "$tmp/body" &&
+		jq -r .error "$tmp/body" | grep -q -- "$3"
+}
+
+body_has() { jq -e "$1" "$tmp/body" >/dev/null; }
+decision() { # decision VERSION W1 W2
+	echo "{\"version\": $1, \"decisions\": [{\"service\": \"web\", \"nodes\": [" \
+		"{\"node\": \"n1\", \"weight\": $2}, {\"node\": \"n2\", \"weight\": $3}]}]}"
+}
+versions() { ctl -j status | jq -c '[.table_version, .decision_version]'; }
+unchanged() { [ "$(versions)" = "$1" ] && jq_ok "$2" services web; }
+
+write_config up
+check "steerd starts with no state file" start
+check "status: decision version 0, state file named" \
+	jq_ok ".decision_version == 0 and .state_file == \"$state\"" status
+
+# --- a batch is applied, versioned and persisted
+check "a decision batch is applied (200)" api 200 POST /v1/decisions "$(decision 5 70 30)"
+check "the answer has the version, table version and latency" \
+	body_has '.version == 5 and .table_version == 2 and .forwarding_ms > 0'
+check "services show the decided weights, from the decision" \
+	jq_ok '.weights_from == "decision" and .nodes[0].weight == 70 and .nodes[1].weight == 30' \
+	services web
+check "the config's own weights are still shown" jq_ok '.config_nodes[0].weight == 1' services web
+check "the state file holds the batch" \
+	jq -e '.decision_version == 5 and .decisions[0].nodes[0].weight == 70' "$state"
+check "no temporary file is left beside it" test ! -e "$state.tmp"
+check "lookup follows the new table" \
+	jq_ok '.table_version == 2' lookup src=198.18.200.1 sport=40000 dst=198.18.0.100 dport=443 proto=tcp
+
+# --- every refusal names its fault and changes nothing
+v=$(versions)
+w='.nodes[0].weight == 70'
+check "the same version again: 409" refused 409 version "not greater than .* 5" "$(decision 5 1 1)"
+check "an older version: 409" refused 409 version "not greater" "$(decision 4 1 1)"
+check "an unknown service: 400 at its path" refused 400 "decisions[0].service" \
+	'no service named "nope"' '{"version": 9, "decisions": [{"service": "nope", "nodes": []}]}'
+check "a service whose policy is not scheduler: 400" refused 400 "decisions[0].service" \
+	'policy "static"' '{"version": 9, "decisions": [{"service": "fixed", "nodes": []}]}'
+check "an unknown node: 400 at its path" refused 400 "decisions[0].nodes[1].node" \
+	'no node named "n9"' \
+	'{"version": 9, "decisions": [{"service": "web", "nodes": [{"node": "n1", "weight": 1}, {"node": "n9", "weight": 1}]}]}'
+check "a node the encapsulation cannot reach: 400" refused 400 "decisions[0].nodes[0].node" \
+	'no ipv6 address' \
+	'{"version": 9, "decisions": [{"service": "web", "nodes": [{"node": "v6", "weight": 1}]}]}'
+check "a weight over 65535: 400 with line and column" refused 400 \
+	"decisions[0].nodes[0].weight" "request:1:[0-9]*: .*out of range 0..65535" "$(decision 9 65536 1)"
+check "a negative weight: 400" refused 400 "decisions[0].nodes[0].weight" "out of range" \
+	"$(decision 9 -1 1)"
+check "a weight that is not an integer: 400" refused 400 "decisions[0].nodes[0].weight" \
+	"must be an integer" "$(decision 9 '"7"' 1)"
+check "a node listed twice: 400" refused 400 "decisions[0].nodes[1].node" "listed twice" \
+	'{"version": 9, "decisions": [{"service": "web", "nodes": [{"node": "n1", "weight": 1}, {"node": "n1", "weight": 2}]}]}'
+check "a service decided twice in a batch: 400" refused 400 "decisions[1].service" \
+	"decided twice" \
+	'{"version": 9, "decisions": [{"service": "web", "nodes": []}, {"service": "web", "nodes": []}]}'
+check "an unknown key: 400 at its path" refused 400 "decisions[0].weights" 'unknown key' \
+	'{"version": 9, "decisions": [{"service": "web", "nodes": [], "weights": 1}]}'
+check "a missing version: 400" refused 400 "" 'missing required key "version"' \
+	'{"decisions": []}'
+check "version 0: 400" refused 400 "version" "out of range" '{"version": 0, "decisions": []}'
+check "invalid JSON: 400 with line and column" refused 400 "" "request:2:[0-9]*: invalid JSON" \
+	$'{"version": 9,\n "decisions": [}'
+check "a body that is not an object: 400" refused 400 "" "must be a JSON object" '[1]'
+check "an empty body: 400" refused 400 "" "invalid JSON" ''
+check "none of these changed the table or the versions" unchanged "$v" "$w"
+check "GET /v1/decisions: 405" api 405 GET /v1/decisions
+check "a body over 1 MiB: 413" bash -c "head -c 1100000 /dev/zero | tr '\\0' ' ' |
+	curl -s --unix-socket $sock -o /dev/null -w '%{http_code}' --data-binary @- \
+	http://steerd/v1/decisions | grep -qx 413"
+check "and still nothing changed" unchanged "$v" "$w"
+
+# --- all or nothing: a state that cannot be persisted rolls back
+stop TERM
+echo "not a directory" >"$tmp/file"
+state_saved=$state
+state=$tmp/file/state.json
+check "steerd starts with an unwritable state path" start
+check "a batch that cannot be persisted answers 500" \
+	bash -c "curl -s --unix-socket $sock -o $tmp/body -w '%{http_code}' \
+	--data-binary '$(decision 20 9 9)' http://steerd/v1/decisions | grep -qx 500"
+check "and says why" bash -c "jq -r .error $tmp/body | grep -q 'cannot write .*nothing changed'"
+check "the running table is the one before" jq_ok '.weights_from == "config" and .nodes[0].weight == 1' services web
+check "and the decision version did not move" jq_ok '.decision_version == 0' status
+stop TERM
+state=$state_saved
+
+# --- node states
+check "steerd restarts and restores the decisions" start
+check "status: decision version 5 restored" jq_ok '.decision_version == 5' status
+check "services: weights 70/30 restored" jq_ok '.nodes[0].weight == 70 and .nodes[1].weight == 30' services web
+check "PUT draining: 200 with the node" api 200 PUT /v1/nodes/n2/state '{"state": "draining"}'
+check "the answer shows the node draining, set through the API" \
+	body_has '.name == "n2" and .state == "draining" and .state_from == "api" and .config_state == "up"'
+check "the service takes no new flows on it" jq_ok '.nodes[1].eligible == false' services web
+check "the state file keeps the node state" jq -e '.node_states.n2 == "draining"' "$state"
+check "an unknown node: 404" bash -c "curl -s --unix-socket $sock -o $tmp/body -w '%{http_code}' \
+	-X PUT --data-binary '{\"state\": \"up\"}' http://steerd/v1/nodes/n9/state | grep -qx 404 &&
+	jq -e '.path == \"node\"' $tmp/body"
+check "an unknown state: 400 at state" api 400 PUT /v1/nodes/n2/state '{"state": "gone"}'
+check "and the message lists the states" bash -c "jq -r .error $tmp/body | grep -q 'up, draining, down'"
+check "a missing state: 400" api 400 PUT /v1/nodes/n2/state '{}'
+check "GET on the state endpoint: 405" api 405 GET /v1/nodes/n2/state
+check "steerctl node NAME state down" bash -c "$steerctl -s $sock node n1 state down | grep -qx 'node n1: down'"
+check "steerctl node with a bad state exits 1" bash -c "! $steerctl -s $sock node n1 state sideways"
+check "steerctl node n1 state up" ctl node n1 state up
+
+# --- steerctl decide
+echo "$(decision 6 10 90)" >"$tmp/d6.json"
+check "steerctl decide FILE applies it" bash -c "$steerctl -s $sock decide $tmp/d6.json |
+	grep -q 'decision version 6 applied to 1 services'"
+check "steerctl decide of a stale batch exits 1 with the reason" bash -c "
+	$steerctl -s $sock decide $tmp/d6.json 2>&1; [ \$? -eq 1 ]" 
+check "steerctl -j decide gives the refusal as JSON" bash -c "
+	$steerctl -s $sock -j decide $tmp/d6.json | jq -e '.path == \"version\"'"
+
+# --- /metrics
+check "GET /metrics: 200, Prometheus text" bash -c "curl -s -D $tmp/hdr --unix-socket $sock \
+	http://steerd/metrics >$tmp/metrics && grep -qi '^content-type: text/plain; version=0.0.4' $tmp/hdr"
+check "table version and decision version" bash -c "grep -q '^steer_table_version [0-9]' $tmp/metrics &&
+	grep -qx 'steer_decision_version 6' $tmp/metrics"
+check "weights per service and node" grep -qx 'steer_service_node_weight{service="web",node="n1"} 10' "$tmp/metrics"
+check "node states" grep -qx 'steer_node_state{node="n2",state="draining"} 1' "$tmp/metrics"
+check "drops by reason" grep -q '^steer_dropped_packets_total{reason="malformed"} ' "$tmp/metrics"
+check "per-service and per-node counters" bash -c "grep -q '^steer_service_packets_total{service=\"web\"}' $tmp/metrics &&
+	grep -q '^steer_node_packets_total{node=\"n1\"}' $tmp/metrics"
+check "the decision-apply latency histogram counts this run's batch" bash -c "
+	grep -qx 'steer_decision_apply_seconds_count 1' $tmp/metrics &&
+	grep -qx 'steer_decision_apply_seconds_bucket{le=\"+Inf\"} 1' $tmp/metrics"
+check "every family has HELP and TYPE" bash -c "
+	for f in \$(grep -v '^#' $tmp/metrics | sed 's/[{ ].*//; s/_bucket\$//; s/_sum\$//; s/_count\$//' | sort -u); do
+		grep -q \"^# TYPE \$f \" $tmp/metrics || { echo \"no TYPE for \$f\"; exit 1; }; done"
+check "steerctl prometheus prints it" bash -c "$steerctl -s $sock prometheus | grep -q '^# TYPE steer_table_version gauge'"
+
+# --- reload keeps the run-time state; a node the file changes takes the file's state
+check "a reload keeps the decided weights" bash -c "$steerctl -s $sock reload >/dev/null"
+check "web still 10/90" jq_ok '.nodes[0].weight == 10 and .nodes[1].weight == 90' services web
+write_config down
+check "a reload that sets n2 down in the file" ctl reload
+check "n2 is down, from the config: the file's change wins over the API's" \
+	jq_ok '.[1].state == "down" and .[1].state_from == "config"' nodes
+check "the state file forgets the override" jq -e '.node_states.n2 == null' "$state"
+
+# --- SIGKILL and restart restore everything
+stop KILL
+check "steerd restarts after SIGKILL" start
+check "decision version 6 and weights 10/90 restored" \
+	bash -c "$steerctl -s $sock -j status | jq -e '.decision_version == 6' &&
+	$steerctl -s $sock -j services web | jq -e '.nodes[0].weight == 10 and .nodes[1].weight == 90'"
+check "a batch at the restored version is still stale: 409" refused 409 version "not greater" "$(decision 6 1 1)"
+stop TERM
+
+# --- a damaged state file: start from the config, and say so
+echo '{"gateway": "'$gw'", "decision_version": "x"}' >"$state"
+check "steerd starts with a damaged state file" start
+check "and logs where it is wrong" grep -q "cannot restore .*state.json:1:[0-9]*: decision_version: must be an integer" "$tmp/steerd.log"
+check "the config's weights apply" jq_ok '.weights_from == "config"' services web
+stop TERM
+echo '{"gateway": "other", "decision_version": 3}' >"$state"
+check "a state file of another gateway is not restored" start
+check "and the log says whose it is" grep -q 'written for gateway \\"other\\"' "$tmp/steerd.log"
+check "the decision version starts at 0" jq_ok '.decision_version == 0' status
+stop TERM
+tap_done
