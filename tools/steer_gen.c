@@ -42,7 +42,17 @@ struct gen {
 	enum malformed malformed;
 	double rate;              /* packets per second; 0 = as fast as possible */
 	int json;
+	int interleave;           /* packet j of every flow before packet j + 1 */
 };
+
+/* The k-th packet sent: flow *i, its packet *j. Flow by flow, or, with
+ * --interleave, round by round so that every flow stays live throughout. */
+static void
+nth_packet(const struct gen *g, unsigned long long k, unsigned *i, unsigned *j)
+{
+	*i = (unsigned)(g->interleave ? k % g->flows : k / g->packets);
+	*j = (unsigned)(g->interleave ? k / g->flows : k % g->packets);
+}
 
 static void
 usage(FILE *f)
@@ -67,6 +77,9 @@ usage(FILE *f)
 "  --token N           set the session-token flag with token N\n"
 "  --flows N           number of flows (default 1)\n"
 "  --packets N         packets per flow (default 1)\n"
+"  --interleave        send packet 1 of every flow, then packet 2 of every\n"
+"                      flow, ...: all flows stay live for the whole run\n"
+"                      (default: flow by flow)\n"
 "  --size N            frame size in bytes without FCS (default: smallest)\n"
 "  --vlans 0|1|2       802.1Q tags (2 = QinQ)\n"
 "  --src-mac MAC       default 02:00:00:00:00:01\n"
@@ -195,26 +208,30 @@ write_pcap(const struct gen *g, const char *path)
 	FILE *f = fopen(path, "wb");
 	__u8 buf[9100];
 	unsigned i, j, n = 0;
+	unsigned long long k;
 
 	if (!f) {
 		fprintf(stderr, "steer-gen: cannot write %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	fwrite(hdr, sizeof(hdr), 1, f);
-	for (i = 0; i < g->flows; i++) {
-		for (j = 0; j < g->packets; j++) {
-			size_t len = make_packet(g, i, j, buf, sizeof(buf));
-			__u32 rec[4] = { n / 1000000, n % 1000000, (__u32)len, (__u32)len };
+	for (k = 0; k < (unsigned long long)g->flows * g->packets; k++) {
+		size_t len;
+		__u32 rec[4];
 
-			if (!len) {
-				fprintf(stderr, "steer-gen: packet does not fit (size %u)\n", g->size);
-				fclose(f);
-				return 1;
-			}
-			fwrite(rec, sizeof(rec), 1, f);
-			fwrite(buf, len, 1, f);
-			n++;
+		nth_packet(g, k, &i, &j);
+		len = make_packet(g, i, j, buf, sizeof(buf));
+		if (!len) {
+			fprintf(stderr, "steer-gen: packet does not fit (size %u)\n", g->size);
+			fclose(f);
+			return 1;
 		}
+		rec[0] = n / 1000000;
+		rec[1] = n % 1000000;
+		rec[2] = rec[3] = (__u32)len;
+		fwrite(rec, sizeof(rec), 1, f);
+		fwrite(buf, len, 1, f);
+		n++;
 	}
 	if (fclose(f)) {
 		fprintf(stderr, "steer-gen: cannot write %s: %s\n", path, strerror(errno));
@@ -244,6 +261,7 @@ send_iface(const struct gen *g, const char *ifname)
 								      g->packets;
 	__u8 buf[9100];
 	double start, elapsed;
+	unsigned long long k;
 	unsigned i, j;
 	int fd;
 
@@ -259,28 +277,27 @@ send_iface(const struct gen *g, const char *ifname)
 		return 1;
 	}
 	start = now_s();
-	for (i = 0; i < g->flows; i++) {
-		for (j = 0; j < g->packets; j++) {
-			size_t len = make_packet(g, i, j, buf, sizeof(buf));
+	for (k = 0; k < total; k++) {
+		size_t len;
 
-			if (g->rate > 0) {
-				/* Pace to the target: never ahead of sent / rate. */
-				double due = start + (double)sent / g->rate;
+		nth_packet(g, k, &i, &j);
+		len = make_packet(g, i, j, buf, sizeof(buf));
+		if (g->rate > 0) {
+			/* Pace to the target: never ahead of sent / rate. */
+			double due = start + (double)sent / g->rate;
 
-				while (now_s() < due)
-					;
-			}
-			if (sendto(fd, buf, len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-				if (errno == ENOBUFS || errno == EAGAIN) {
-					j--; /* queue full: retry this packet */
-					continue;
-				}
-				failed++;
-				continue;
-			}
-			sent++;
-			bytes += len;
+			while (now_s() < due)
+				;
 		}
+		if (sendto(fd, buf, len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+			if (errno == ENOBUFS || errno == EAGAIN)
+				k--; /* queue full: retry this packet */
+			else
+				failed++;
+			continue;
+		}
+		sent++;
+		bytes += len;
 	}
 	elapsed = now_s() - start;
 	close(fd);
@@ -304,6 +321,7 @@ main(int argc, char **argv)
 		{ "src", required_argument, NULL, 's' }, { "sport-base", required_argument, NULL, 'S' },
 		{ "cid", required_argument, NULL, 'c' }, { "token", required_argument, NULL, 't' },
 		{ "flows", required_argument, NULL, 'f' }, { "packets", required_argument, NULL, 'n' },
+		{ "interleave", no_argument, NULL, 'I' },
 		{ "size", required_argument, NULL, 'z' }, { "vlans", required_argument, NULL, 'v' },
 		{ "src-mac", required_argument, NULL, 'm' }, { "dst-mac", required_argument, NULL, 'M' },
 		{ "malformed", required_argument, NULL, 'x' }, { "rate", required_argument, NULL, 'r' },
@@ -357,6 +375,7 @@ main(int argc, char **argv)
 			break;
 		case 'f': g.flows = (unsigned)number("flows", optarg, 1, 100000000); break;
 		case 'n': g.packets = (unsigned)number("packets", optarg, 1, 1000000); break;
+		case 'I': g.interleave = 1; break;
 		case 'z': g.size = (unsigned)number("size", optarg, 0, 9000); break;
 		case 'v': g.base.vlans = (unsigned)number("vlans", optarg, 0, 2); break;
 		case 'm': if (parse_mac(optarg, g.base.src_mac)) goto bad; break;
