@@ -126,6 +126,12 @@ lab_gen() {
 		--dst-mac "$LAB_GW_MAC" "$@"
 }
 
+# lab_flow_nodes: "src sport node" of every UDP packet the services logged.
+lab_flow_nodes() {
+	local i
+	for i in 1 2 3; do awk -v n="n$i" '$1 == "udp" { print $2, $3, n }' "$LAB_DIR/n$i.log"; done | sort
+}
+
 # lab_received NODE [PROTO]: requests node NODE's service has logged.
 lab_received() {
 	if [ -n "${2:-}" ]; then

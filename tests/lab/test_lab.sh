@@ -110,17 +110,12 @@ check "the UDP shim carrier over IPv4 (CID 1001, ipip) follows the weights" \
 check "the UDP shim carrier over IPv6 (CID 2002, gue) follows the weights" \
 	spread shim6 3000 shim --carrier shim --cid 2002 --dst 2001:db8::1 --sport-base 31000
 
-# flow_nodes FILE: "src sport node" of every UDP packet the services logged.
-flow_nodes() {
-	local i
-	for i in 1 2 3; do awk -v n="n$i" '$1 == "udp" { print $2, $3, n }' "$LAB_DIR/n$i.log"; done | sort
-}
 
 same_node_per_flow() {
 	lab_reset_logs
 	lab_gen --flows 300 --packets 5 --rate "$rate" --dst 198.18.0.100 --sport-base 41000 >/dev/null
 	settle
-	flow_nodes >"$LAB_DIR/flows"
+	lab_flow_nodes >"$LAB_DIR/flows"
 	# 300 flows, 5 packets each, one node each.
 	[ "$(wc -l <"$LAB_DIR/flows")" -eq 1500 ] || { echo "got $(wc -l <"$LAB_DIR/flows") packets"; return 1; }
 	[ "$(sort -u "$LAB_DIR/flows" | wc -l)" -eq 300 ]
@@ -136,14 +131,14 @@ set_state() { # set_state NODE STATE: edit the config and reload
 lab_reset_logs
 lab_gen --flows 600 --rate "$rate" --dst 198.18.0.100 --sport-base 42000 >/dev/null
 settle
-flow_nodes >"$LAB_DIR/established"
+lab_flow_nodes >"$LAB_DIR/established"
 
 draining_keeps_flows() {
 	set_state n2 draining || return 1
 	lab_reset_logs
 	lab_gen --flows 600 --rate "$rate" --dst 198.18.0.100 --sport-base 42000 >/dev/null
 	settle
-	flow_nodes >"$LAB_DIR/again"
+	lab_flow_nodes >"$LAB_DIR/again"
 	diff "$LAB_DIR/established" "$LAB_DIR/again" >/dev/null || { echo "flows moved"; return 1; }
 	echo "n2 kept $(grep -c ' n2$' "$LAB_DIR/again") established flows"
 	grep -q ' n2$' "$LAB_DIR/again"
@@ -166,7 +161,7 @@ down_stops_receiving() {
 	lab_gen --flows 600 --rate "$rate" --dst 198.18.0.100 --sport-base 62000 >/dev/null
 	settle
 	echo "after down: $(counts_by_log udp)"
-	flow_nodes >"$LAB_DIR/after"
+	lab_flow_nodes >"$LAB_DIR/after"
 	# Flows that were not on n2 stay where they were.
 	[ "$(lab_received 2 udp)" -eq 0 ] && [ $(( $(lab_received 1 udp) + $(lab_received 3 udp) )) -eq 1200 ] &&
 		[ "$(grep -v ' n2$' "$LAB_DIR/established" | comm -23 - "$LAB_DIR/after" | wc -l)" -eq 0 ]
@@ -201,7 +196,7 @@ decisions_under_traffic() {
 	lab_reset_logs
 	lab_gen --flows "$flows" --rate "$rate" --dst 198.18.0.101 --sport-base 30000 >/dev/null
 	settle
-	flow_nodes | sort -u >"$LAB_DIR/dec_before"
+	lab_flow_nodes | sort -u >"$LAB_DIR/dec_before"
 	first=$(( $(ctl -j status | jq .decision_version) + 1 ))
 	lab_reset_logs
 	lab_gen --flows "$flows" --packets "$rounds" --interleave --rate 5000 --dst 198.18.0.101 \
@@ -223,7 +218,7 @@ decisions_under_traffic() {
 	received=$(( $(lab_received 1 udp) + $(lab_received 2 udp) + $(lab_received 3 udp) ))
 	echo "received $received of $((flows * rounds)); traffic still running at the SIGKILL: $live"
 	[ "$received" -eq $((flows * rounds)) ] && [ "$live" -eq 1 ] || return 1
-	flow_nodes | sort -u >"$LAB_DIR/dec_after"
+	lab_flow_nodes | sort -u >"$LAB_DIR/dec_after"
 	diff "$LAB_DIR/dec_before" "$LAB_DIR/dec_after" >/dev/null || { echo "flows moved"; return 1; }
 	ctl -j status | jq -e ".decision_version == $((first + 999))" >/dev/null || return 1
 	ctl -j nodes | jq -e '.[0].state == "draining" and .[0].state_from == "api"' >/dev/null
