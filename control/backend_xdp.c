@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ struct steer_backend_xdp {
 	struct steer_image *gen_img[STEER_GENERATIONS];
 	int mag_fd[STEER_GENERATIONS];
 	__u32 mag_cap[STEER_GENERATIONS];
+	__u64 *mag_mem[STEER_GENERATIONS];     /* the map, mmapped (8-byte elements) */
 	/* A program that predates steer_readers may still run (adoption):
 	 * the next wait is a kernel grace period. */
 	bool kernel_grace;
@@ -192,6 +194,23 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 	return 0;
 }
 
+static size_t
+mag_bytes(__u32 cap)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	/* Array elements are 8-byte aligned: a __u32 value takes 8 bytes. */
+	return ((size_t)cap * sizeof(__u64) + page - 1) / page * page;
+}
+
+static void
+mag_unmap(struct steer_backend_xdp *x, __u32 gen)
+{
+	if (x->mag_mem[gen])
+		munmap(x->mag_mem[gen], mag_bytes(x->mag_cap[gen]));
+	x->mag_mem[gen] = NULL;
+}
+
 void
 steer_xdp_close(struct steer_backend_xdp *x)
 {
@@ -201,6 +220,7 @@ steer_xdp_close(struct steer_backend_xdp *x)
 		return;
 	for (g = 0; g < STEER_GENERATIONS; g++) {
 		steer_image_free(x->gen_img[g]);
+		mag_unmap(x, g);
 		if (x->mag_fd[g] >= 0)
 			close(x->mag_fd[g]);
 	}
@@ -447,37 +467,31 @@ outer_set(struct bpf_map *outer, __u32 slot, int fd)
 	return bpf_map_update_elem(bpf_map__fd(outer), &slot, &fd, 0) ? -errno : 0;
 }
 
-/* Maglev entries of generation gen that differ from what it holds. Runs of
- * 1,024 entries are compared with memcmp first: most are equal. */
-static int
+/* Maglev entries of generation gen that differ from what it holds, stored
+ * straight into the mmapped map: no packet reads the idle generation, and
+ * the switch that publishes it is a later store. Runs of 1,024 entries are
+ * compared with memcmp first: most are equal. */
+static void
 write_maglev(struct steer_backend_xdp *x, const struct steer_image *img, __u32 gen,
 	     const struct steer_image *h)
 {
-	__u32 *keys = malloc((img->maglev_len + 1) * sizeof(__u32));
-	__u32 *vals = malloc((img->maglev_len + 1) * sizeof(__u32));
+	__u64 *mem = x->mag_mem[gen];
 	__u32 i, n = 0, run = 1024;
-	int ret = -ENOMEM;
 
-	if (keys && vals) {
-		for (i = 0; i < img->maglev_len; i += run) {
-			__u32 len = img->maglev_len - i < run ? img->maglev_len - i : run, j;
+	for (i = 0; i < img->maglev_len; i += run) {
+		__u32 len = img->maglev_len - i < run ? img->maglev_len - i : run, j;
 
-			if (h && i + len <= h->maglev_len &&
-			    !memcmp(img->maglev + i, h->maglev + i, len * sizeof(__u32)))
+		if (h && i + len <= h->maglev_len &&
+		    !memcmp(img->maglev + i, h->maglev + i, len * sizeof(__u32)))
+			continue;
+		for (j = i; j < i + len; j++) {
+			if (h && j < h->maglev_len && h->maglev[j] == img->maglev[j])
 				continue;
-			for (j = i; j < i + len; j++) {
-				if (h && j < h->maglev_len && h->maglev[j] == img->maglev[j])
-					continue;
-				keys[n] = j;
-				vals[n++] = img->maglev[j];
-			}
+			mem[j] = img->maglev[j];
+			n++;
 		}
-		ret = write_keys(x->mag_fd[gen], keys, vals, n, sizeof(__u32), sizeof(__u32));
-		x->last.entries += n;
 	}
-	free(keys);
-	free(vals);
-	return ret;
+	x->last.entries += n;
 }
 
 /* The Maglev inner map of generation gen, big enough for len entries.
@@ -489,6 +503,7 @@ maglev_map(struct steer_backend_xdp *x, __u32 gen, __u32 len, bool *known)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 info_len = sizeof(info), id = 0, cap;
+	void *mem;
 	int fd, ret;
 
 	if (x->mag_fd[gen] < 0 &&
@@ -502,23 +517,41 @@ maglev_map(struct steer_backend_xdp *x, __u32 gen, __u32 len, bool *known)
 		}
 		*known = false;
 	}
-	if (x->mag_fd[gen] >= 0 && x->mag_cap[gen] >= len)
+	if (x->mag_fd[gen] >= 0 && x->mag_cap[gen] >= len) {
+		if (!x->mag_mem[gen]) {
+			void *m = mmap(NULL, mag_bytes(x->mag_cap[gen]), PROT_READ | PROT_WRITE,
+				       MAP_SHARED, x->mag_fd[gen], 0);
+
+			if (m == MAP_FAILED)
+				return -errno;
+			x->mag_mem[gen] = m;
+		}
 		return 0;
+	}
 	/* Room to grow: a few more services need no new map. */
 	cap = len + len / 4 + 1;
-	fd = inner_create(x, BPF_MAP_TYPE_ARRAY, 4, 4, cap, BPF_F_INNER_MAP, "steer_mag_gen",
-			  "__u32", "__u32");
+	fd = inner_create(x, BPF_MAP_TYPE_ARRAY, 4, 4, cap, BPF_F_INNER_MAP | BPF_F_MMAPABLE,
+			  "steer_mag_gen", "__u32", "__u32");
 	if (fd < 0)
 		return fd;
-	ret = outer_set(x->skel->maps.steer_maglev, gen, fd);
-	if (ret) {
+	mem = mmap(NULL, mag_bytes(cap), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED) {
+		ret = -errno;
 		close(fd);
 		return ret;
 	}
+	ret = outer_set(x->skel->maps.steer_maglev, gen, fd);
+	if (ret) {
+		munmap(mem, mag_bytes(cap));
+		close(fd);
+		return ret;
+	}
+	mag_unmap(x, gen);
 	if (x->mag_fd[gen] >= 0)
 		close(x->mag_fd[gen]);
 	x->mag_fd[gen] = fd;
 	x->mag_cap[gen] = cap;
+	x->mag_mem[gen] = mem;
 	*known = false;
 	x->last.maglev_maps++;
 	return 0;
@@ -590,7 +623,7 @@ steer_xdp_apply(struct steer_backend_xdp *x, const struct steer_image *img, char
 	if (!ret)
 		ret = fill_generation(x, img, next, have);
 	if (!ret)
-		ret = write_maglev(x, img, next, mag_known ? have : NULL);
+		write_maglev(x, img, next, mag_known ? have : NULL);
 	steer_image_free(have);
 	if (ret)
 		return errf(err, errlen, ret, "cannot write the table: %s", strerror(-ret));

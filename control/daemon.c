@@ -655,6 +655,15 @@ steerd_decide(struct steerd *d, const char *body, size_t len, __u64 accepted_ns,
 			 "table_version", (json_int_t)d->img->gw.version, "services",
 			 (json_int_t)b.n, "forwarding_ms", (double)(applied - accepted_ns) / 1e6,
 			 "persisted_ms", (double)(done - accepted_ns) / 1e6);
+	if (d->xdp) {
+		const struct steer_xdp_apply_stats *a = steer_xdp_last_apply(d->xdp);
+
+		/* Where the time went, for operators chasing latency. */
+		json_object_set_new(*out, "fast_path", json_pack("{s:I, s:f, s:f, s:f, s:b}",
+			"entries_written", (json_int_t)a->entries, "write_ms", a->write_ns / 1e6,
+			"switch_ms", a->flip_ns / 1e6, "readers_done_ms", a->done_ns / 1e6,
+			"kernel_grace", a->kernel_grace));
+	}
 	steer_log(STEER_LOG_DEBUG, "decision version %llu: %u services, table version %llu",
 		  (unsigned long long)b.version, b.n, (unsigned long long)d->img->gw.version);
 out:

@@ -18,9 +18,8 @@ static const __u64 skip_key[2] = { 0x5374656572206d61ULL, 0x676c657620736b70ULL 
 
 struct perm {
 	const struct steer_maglev_entry *e;
-	__u32 offset;
 	__u32 skip;
-	__u32 next;
+	__u32 pos;        /* offset + next * skip mod size: the next slot to try */
 	__u64 credit;
 };
 
@@ -60,7 +59,7 @@ steer_maglev_fill(const struct steer_maglev_entry *e, unsigned n, __u32 size, __
 			return -EINVAL;
 		}
 		p[i].e = &e[i];
-		p[i].offset = (__u32)(name_hash(e[i].name, offset_key) % size);
+		p[i].pos = (__u32)(name_hash(e[i].name, offset_key) % size);
 		p[i].skip = (__u32)(name_hash(e[i].name, skip_key) % (size - 1)) + 1;
 		if (e[i].weight > max_w)
 			max_w = e[i].weight;
@@ -74,9 +73,14 @@ steer_maglev_fill(const struct steer_maglev_entry *e, unsigned n, __u32 size, __
 			if (p[i].credit < max_w)
 				continue;
 			p[i].credit -= max_w;
+			/* Walk the permutation by adding skip: the same slots as
+			 * (offset + j * skip) % size, without a division per probe
+			 * (most of the build's time otherwise). */
 			do {
-				c = (__u32)(((__u64)p[i].offset + (__u64)p[i].next * p[i].skip) % size);
-				p[i].next++;
+				c = p[i].pos;
+				p[i].pos += p[i].skip;
+				if (p[i].pos >= size)
+					p[i].pos -= size;
 			} while (table[c] != STEER_NODE_NONE);
 			table[c] = p[i].e->value;
 			filled++;

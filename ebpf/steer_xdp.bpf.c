@@ -55,7 +55,9 @@ struct {
 struct steer_mag_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_INNER_MAP);
+	/* Mmapable: steerd writes changed entries with plain stores into
+	 * the idle generation instead of one copy_from_user per entry. */
+	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__uint(value_size, sizeof(__u32));
 };
