@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs_util.h"
 #include "log.h"
 #include "prometheus.h"
 
@@ -31,30 +32,29 @@ struct request {
 	__u64 started_ns;         /* first byte of the request seen */
 };
 
-static __u64
-mono_ns(void)
+/* Queue text (malloc'd; the response frees it). */
+static enum MHD_Result
+send_text(struct MHD_Connection *c, unsigned status, char *text, const char *type)
 {
-	struct timespec t;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
+	if (!text)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", type);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 static enum MHD_Result
 send_json(struct MHD_Connection *c, unsigned status, json_t *o)
 {
 	char *text = json_dumps(o, JSON_INDENT(2));
-	struct MHD_Response *r;
-	enum MHD_Result ret;
 
 	json_decref(o);
-	if (!text)
-		return MHD_NO;
-	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(r, "Content-Type", "application/json");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return send_text(c, status, text, "application/json");
 }
 
 static enum MHD_Result
@@ -112,8 +112,6 @@ send_metrics(struct steer_api *a, struct MHD_Connection *c)
 	json_t *status = steerd_status(a->d), *stats = steerd_stats(a->d);
 	json_t *services = steerd_services(a->d, NULL), *nodes = steerd_nodes(a->d);
 	struct steerd_latency lat;
-	struct MHD_Response *r;
-	enum MHD_Result ret;
 	char *text;
 
 	steerd_latency(a->d, &lat);
@@ -124,11 +122,7 @@ send_metrics(struct steer_api *a, struct MHD_Connection *c)
 	json_decref(nodes);
 	if (!text)
 		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", "out of memory");
-	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
+	return send_text(c, MHD_HTTP_OK, text, "text/plain; version=0.0.4; charset=utf-8");
 }
 
 static enum MHD_Result
@@ -233,7 +227,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
-		r->started_ns = mono_ns();
+		r->started_ns = steer_mono_ns();
 		*con_cls = r;
 		return MHD_YES;
 	}
@@ -274,28 +268,6 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
 }
 
 static int
-mkdir_parent(const char *path)
-{
-	char dir[256], *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = 0;
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		mkdir(dir, 0755);
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int
 listen_unix(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -306,7 +278,7 @@ listen_unix(const char *path, char *err, size_t errlen)
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, path);
-	if ((ret = mkdir_parent(path))) {
+	if ((ret = steer_mkdir_parent(path, 0755))) {
 		snprintf(err, errlen, "cannot create the directory of %s: %s", path, strerror(-ret));
 		return ret;
 	}

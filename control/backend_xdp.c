@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs_util.h"
 #include "steer_xdp.h"
 #include "steer_xdp.skel.h"
 
@@ -81,25 +82,6 @@ steer_xdp_adopted(const struct steer_backend_xdp *x)
 }
 
 static int
-mkdir_p(const char *path)
-{
-	char tmp[256], *p;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int
 pinned_max_entries(const char *path, unsigned *out)
 {
 	struct bpf_map_info info = { 0 };
@@ -142,7 +124,7 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 	libbpf_set_print(libbpf_print);
 	snprintf(x->pin_dir, sizeof(x->pin_dir), "%s/%s",
 		 opts && opts->pin_root ? opts->pin_root : STEER_PIN_ROOT, cfg->name);
-	ret = mkdir_p(x->pin_dir);
+	ret = steer_mkdir_p(x->pin_dir, 0700);
 	if (ret) {
 		free(x);
 		return errf(err, errlen, ret, "cannot create %s: %s (is bpffs mounted on "
@@ -557,15 +539,6 @@ maglev_map(struct steer_backend_xdp *x, __u32 gen, __u32 len, bool *known)
 	return 0;
 }
 
-static __u64
-now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
-}
-
 /* Wait until no run of the program that may have read the old generation
  * is still going: CPUs whose steer_readers count is odd must move on. A
  * run takes microseconds; after 100 ms something is wrong, and the kernel's
@@ -574,7 +547,7 @@ static int
 readers_wait(struct steer_backend_xdp *x)
 {
 	int fd = bpf_map__fd(x->skel->maps.steer_readers), cpu, busy;
-	__u64 deadline = now_ns() + 100000000ull;
+	__u64 deadline = steer_mono_ns() + 100000000ull;
 	__u32 zero = 0;
 
 	/* The flip must be visible before the counts are read. */
@@ -592,7 +565,7 @@ readers_wait(struct steer_backend_xdp *x)
 		for (cpu = 0; cpu < x->ncpus; cpu++)
 			if (x->readers_now[cpu] != x->readers_snap[cpu])
 				x->readers_snap[cpu] = 0;   /* moved on: done with it */
-		if (now_ns() > deadline)
+		if (steer_mono_ns() > deadline)
 			return -ETIMEDOUT;
 		sched_yield();
 	}
@@ -605,7 +578,7 @@ steer_xdp_apply(struct steer_backend_xdp *x, const struct steer_image *img, char
 	struct steer_active act = { 0 };
 	struct steer_image *have;
 	__u32 next, zero = 0;
-	__u64 t0 = now_ns();
+	__u64 t0 = steer_mono_ns();
 	bool mag_known;
 	int ret;
 
@@ -634,14 +607,14 @@ steer_xdp_apply(struct steer_backend_xdp *x, const struct steer_image *img, char
 	}
 	act.gen = next;
 	act.version = img->gw.version;
-	x->last.write_ns = now_ns() - t0;
+	x->last.write_ns = steer_mono_ns() - t0;
 	/* The switch: one 16-byte value, read once per packet. */
 	if (bpf_map__update_elem(x->skel->maps.steer_active, &zero, sizeof(zero), &act,
 				 sizeof(act), 0)) {
 		ret = -errno;
 		return errf(err, errlen, ret, "cannot switch generation: %s", strerror(-ret));
 	}
-	x->last.flip_ns = now_ns() - t0;
+	x->last.flip_ns = steer_mono_ns() - t0;
 	ret = x->kernel_grace ? -EAGAIN : readers_wait(x);
 	if (ret) {
 		/* A map-in-map update returns after an RCU grace period. */
@@ -652,7 +625,7 @@ steer_xdp_apply(struct steer_backend_xdp *x, const struct steer_image *img, char
 		x->last.kernel_grace = true;
 		x->kernel_grace = false;
 	}
-	x->last.done_ns = now_ns() - t0;
+	x->last.done_ns = steer_mono_ns() - t0;
 	/* The image is const to callers; the backend only holds it. */
 	x->gen_img[next] = steer_image_hold((struct steer_image *)img);
 	return 0;

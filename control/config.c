@@ -36,7 +36,7 @@ static const char *const policy_names[] = {
 	[STEER_POLICY_SCORE] = "score",
 };
 
-static const char *const state_names[] = {
+const char *const steer_node_state_names[STEER_NODE_STATES] = {
 	[STEER_NODE_UP] = "up",
 	[STEER_NODE_DRAINING] = "draining",
 	[STEER_NODE_DOWN] = "down",
@@ -51,7 +51,7 @@ steer_policy_name(enum steer_policy p)
 const char *
 steer_node_state_name(unsigned state)
 {
-	return state < 3 ? state_names[state] : "?";
+	return state < STEER_NODE_STATES ? steer_node_state_names[state] : "?";
 }
 
 void
@@ -382,7 +382,8 @@ parse_nodes(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 				return steer_jfail(c, sub, "must be a number >= 0");
 			n->capacity = json_number_value(x);
 		}
-		if ((ret = steer_jenum(c, v, path, "state", state_names, 3, STEER_NODE_UP, &e)))
+		if ((ret = steer_jenum(c, v, path, "state", steer_node_state_names, STEER_NODE_STATES,
+				       STEER_NODE_UP, &e)))
 			return ret;
 		n->state = (__u8)e;
 		x = json_object_get(v, "labels");

@@ -126,6 +126,9 @@ int steer_node_index(const struct steer_config *cfg, const char *name);
 int steer_service_index(const struct steer_config *cfg, const char *name);
 const char *steer_policy_name(enum steer_policy p);
 const char *steer_node_state_name(unsigned state);
+/* "up", "draining", "down", indexed by enum steer_node_state. */
+#define STEER_NODE_STATES 3
+extern const char *const steer_node_state_names[STEER_NODE_STATES];
 /* Allowed Maglev sizes (spec §3). */
 bool steer_table_size_allowed(__u32 size);
 

@@ -14,6 +14,7 @@
 #include <sys/random.h>
 
 #include "dpdk_proto.h"
+#include "fs_util.h"
 #include "log.h"
 #include "stats_json.h"
 #include "steer/counters.h"
@@ -109,15 +110,6 @@ const unsigned steerd_lat_bounds_us[STEERD_LAT_BUCKETS] = {
 	50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000,
 };
 
-static __u64
-mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
-}
-
 static void
 eff_free(struct steerd_effective *e, unsigned n_services)
 {
@@ -196,14 +188,13 @@ eff_overrides(const struct steerd_effective *e, struct steer_overrides *ov)
 
 /* Compile cfg with st over it against the running image. */
 static int
-compile_effective(struct steerd *d, const struct steer_config *cfg, const struct steer_state *st,
+compile_effective(const struct steer_config *cfg, const struct steer_state *st,
 		  const struct steer_image *prev, __u64 version, struct steer_image **img,
 		  struct steerd_effective *eff, char *err, size_t errlen)
 {
 	struct steer_overrides ov;
 	int ret;
 
-	(void)d;
 	ret = eff_build(cfg, st, eff);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
@@ -308,7 +299,7 @@ start_dpdk(struct steerd *d, char *err, size_t errlen)
 	/* Continue steer-dpdk's table versions, as after an XDP adoption. */
 	running = steer_dpdk_version(d->dpdk);
 	d->adopted = running > 0;
-	ret = compile_effective(d, d->cfg, d->state, NULL, running + 1, &d->img, &d->eff, err,
+	ret = compile_effective(d->cfg, d->state, NULL, running + 1, &d->img, &d->eff, err,
 				errlen);
 	if (ret)
 		return ret;
@@ -407,7 +398,7 @@ steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t er
 	apply_seed(d, d->cfg);
 	if (prev)
 		version = prev->gw.version + 1;
-	ret = compile_effective(d, d->cfg, d->state, prev, version, &d->img, &d->eff, err, errlen);
+	ret = compile_effective(d->cfg, d->state, prev, version, &d->img, &d->eff, err, errlen);
 	steer_image_free(prev);
 	if (ret)
 		goto fail;
@@ -435,6 +426,25 @@ fail:
 	d->img = NULL;
 	eff_free(&d->eff, d->cfg->n_services);
 	return ret;
+}
+
+/* Make the new table, run-time state and (unless NULL) config the running
+ * ones, freeing what they replace. */
+static void
+install_running(struct steerd *d, struct steer_config *cfg, struct steer_image *img,
+		struct steer_state *st, struct steerd_effective *eff)
+{
+	eff_free(&d->eff, d->cfg->n_services);
+	steer_image_free(d->img);
+	steer_state_free(d->state);
+	if (cfg) {
+		steer_config_free(d->cfg);
+		d->cfg = cfg;
+	}
+	d->eff = *eff;
+	d->img = img;
+	d->state = st;
+	memset(eff, 0, sizeof(*eff));
 }
 
 /* A node whose state the file now changes takes the file's word: the
@@ -498,7 +508,7 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	ret = compile_effective(d, cfg, st, d->img, d->img->gw.version + 1, &img, &eff, err,
+	ret = compile_effective(cfg, st, d->img, d->img->gw.version + 1, &img, &eff, err,
 				errlen);
 	if (ret)
 		goto out;
@@ -511,15 +521,7 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 		goto out;
 	if (st_changed && steer_state_save(st, cfg->name, d->state_path, err, errlen))
 		steer_log(STEER_LOG_ERROR, "%s", err);
-	eff_free(&d->eff, d->cfg->n_services);
-	steer_config_free(d->cfg);
-	steer_image_free(d->img);
-	steer_state_free(d->state);
-	d->eff = eff;
-	d->cfg = cfg;
-	d->img = img;
-	d->state = st;
-	memset(&eff, 0, sizeof(eff));
+	install_running(d, cfg, img, st, &eff);
 	cfg = NULL;
 	img = NULL;
 	st = NULL;
@@ -584,7 +586,7 @@ commit_state(struct steerd *d, struct steer_state *st, struct steerd_reply *r, _
 	char err[600], undo[600];
 	int ret;
 
-	ret = compile_effective(d, d->cfg, st, d->img, d->img->gw.version + 1, &img, &eff, err,
+	ret = compile_effective(d->cfg, st, d->img, d->img->gw.version + 1, &img, &eff, err,
 				sizeof(err));
 	if (!ret)
 		ret = push_table(d, d->cfg, img, err, sizeof(err));
@@ -594,7 +596,7 @@ commit_state(struct steerd *d, struct steer_state *st, struct steerd_reply *r, _
 		return refuse(r, 500, "", "cannot apply: %s; nothing changed", err);
 	}
 	if (applied_ns)
-		*applied_ns = mono_ns();
+		*applied_ns = steer_mono_ns();
 	ret = steer_state_save(st, d->cfg->name, d->state_path, err, sizeof(err));
 	if (ret) {
 		if (push_table(d, d->cfg, d->img, undo, sizeof(undo)))
@@ -604,12 +606,7 @@ commit_state(struct steerd *d, struct steer_state *st, struct steerd_reply *r, _
 		steer_log(STEER_LOG_ERROR, "%s: change rolled back", err);
 		return refuse(r, 500, "", "%s; nothing changed", err);
 	}
-	eff_free(&d->eff, d->cfg->n_services);
-	steer_image_free(d->img);
-	steer_state_free(d->state);
-	d->eff = eff;
-	d->img = img;
-	d->state = st;
+	install_running(d, NULL, img, st, &eff);
 	return 0;
 }
 
@@ -646,7 +643,7 @@ steerd_decide(struct steerd *d, const char *body, size_t len, __u64 accepted_ns,
 	if (ret)
 		goto out;
 	st = NULL;
-	done = mono_ns();
+	done = steer_mono_ns();
 	/* Latency to forwarding: the fast path uses the new table from the
 	 * switch on; persisting it comes after. */
 	latency_record(&d->lat, applied - accepted_ns);

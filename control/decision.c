@@ -10,12 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const node_states[] = {
-	[STEER_NODE_UP] = "up",
-	[STEER_NODE_DRAINING] = "draining",
-	[STEER_NODE_DOWN] = "down",
-};
-
 void
 steer_decision_free(struct steer_decision *d)
 {
@@ -149,24 +143,29 @@ fail:
 	return ret;
 }
 
-/* Parse text as a JSON object; errors carry line:column. */
+/* Parse text as a JSON object with only the given keys; errors carry
+ * line:column and the JSON path. NULL on error, err filled. */
 static json_t *
-load_object(struct steer_json_ctx *c, const char *name)
+load_object(struct steer_json_ctx *c, const char *name, const char *const *keys)
 {
 	json_error_t je;
 	json_t *root;
 
+	memset(c->err, 0, sizeof(*c->err));
 	snprintf(c->err->file, sizeof(c->err->file), "%s", name);
 	root = json_loadb(c->text, c->len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
 		c->err->line = je.line > 0 ? je.line : 1;
 		c->err->col = je.column > 0 ? je.column : 1;
-		c->err->path[0] = 0;
 		snprintf(c->err->msg, sizeof(c->err->msg), "invalid JSON: %s", je.text);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
 		steer_jfail(c, "", "must be a JSON object, not %s", steer_jtype(root));
+		json_decref(root);
+		return NULL;
+	}
+	if (steer_jkeys(c, root, "", keys)) {
 		json_decref(root);
 		return NULL;
 	}
@@ -183,12 +182,10 @@ steer_decision_parse(const char *text, size_t len, const char *name,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	memset(err, 0, sizeof(*err));
-	root = load_object(&c, name);
+	root = load_object(&c, name, keys);
 	if (!root)
 		return -EINVAL;
-	if ((ret = steer_jkeys(&c, root, "", keys)) ||
-	    (ret = steer_juint(&c, root, "", "version", 1, INT64_MAX, -1, &out->version)))
+	if ((ret = steer_juint(&c, root, "", "version", 1, INT64_MAX, -1, &out->version)))
 		goto out;
 	arr = json_object_get(root, "decisions");
 	if (!arr) {
@@ -281,12 +278,10 @@ steer_metrics_parse(const char *text, size_t len, const char *name, struct steer
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	memset(err, 0, sizeof(*err));
-	root = load_object(&c, name);
+	root = load_object(&c, name, keys);
 	if (!root)
 		return -EINVAL;
-	if ((ret = steer_jkeys(&c, root, "", keys)) ||
-	    (ret = steer_jstring(&c, root, "", "node", true, out->node, sizeof(out->node))) < 0 ||
+	if ((ret = steer_jstring(&c, root, "", "node", true, out->node, sizeof(out->node))) < 0 ||
 	    (ret = get_number(&c, root, "score", 0, 10, &out->has_score, &out->score)) ||
 	    (ret = get_number(&c, root, "cpu", 0, 1, &out->has_cpu, &out->cpu)) ||
 	    (ret = get_number(&c, root, "gpu", 0, 1, &out->has_gpu, &out->gpu)) ||
@@ -310,14 +305,15 @@ steer_node_state_parse(const char *text, size_t len, const char *name, __u8 *sta
 	json_t *root;
 	int ret;
 
-	memset(err, 0, sizeof(*err));
-	root = load_object(&c, name);
+	root = load_object(&c, name, keys);
 	if (!root)
 		return -EINVAL;
-	if (!(ret = steer_jkeys(&c, root, "", keys)) && !json_object_get(root, "state"))
+	ret = 0;
+	if (!json_object_get(root, "state"))
 		ret = steer_jfail(&c, "", "missing required key \"state\"");
 	if (!ret)
-		ret = steer_jenum(&c, root, "", "state", node_states, 3, 0, &s);
+		ret = steer_jenum(&c, root, "", "state", steer_node_state_names, STEER_NODE_STATES,
+				  0, &s);
 	if (!ret)
 		*state = (__u8)s;
 	json_decref(root);

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs_util.h"
+
 struct steer_state *
 steer_state_new(void)
 {
@@ -176,23 +178,6 @@ fsync_dir(const char *path)
 	return ret;
 }
 
-static int
-mkdir_parents(const char *path)
-{
-	char buf[STEER_PATH_LEN], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return 0;
-}
-
 int
 steer_state_save(const struct steer_state *s, const char *gateway, const char *path, char *err,
 		 size_t errlen)
@@ -208,7 +193,7 @@ steer_state_save(const struct steer_state *s, const char *gateway, const char *p
 		return -ENOMEM;
 	len = strlen(text);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((ret = mkdir_parents(path)))
+	if ((ret = steer_mkdir_parent(path, 0755)))
 		goto out;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0) {
@@ -252,7 +237,6 @@ steer_state_load(const char *path, const char *gateway, struct steer_state **out
 {
 	static const char *const keys[] = { "gateway", "decision_version", "decisions",
 					    "node_states", NULL };
-	static const char *const states[] = { "up", "draining", "down" };
 	struct steer_json_ctx c = { NULL, 0, err };
 	struct steer_state *s = NULL;
 	char gw[STEER_NAME_LEN], sub[160];
@@ -316,10 +300,11 @@ steer_state_load(const char *path, const char *gateway, struct steer_state **out
 		unsigned st;
 
 		snprintf(sub, sizeof(sub), "node_states.%s", key);
-		for (st = 0; st < 3; st++)
-			if (json_is_string(v) && !strcmp(json_string_value(v), states[st]))
+		for (st = 0; st < STEER_NODE_STATES; st++)
+			if (json_is_string(v) &&
+			    !strcmp(json_string_value(v), steer_node_state_names[st]))
 				break;
-		if (st == 3) {
+		if (st == STEER_NODE_STATES) {
 			ret = steer_jfail(&c, sub, "must be one of: up, draining, down");
 			goto out;
 		}
@@ -332,9 +317,7 @@ out:
 	free(text);
 	if (ret) {
 		steer_state_free(s);
-		if (ret == 1)
-			ret = -EINVAL;
-		return ret < 0 ? ret : -EINVAL;
+		return ret;
 	}
 	*out = s;
 	return 0;

@@ -9,27 +9,9 @@ here=$(dirname "$0")
 . "$here/../lib/netns.sh"
 steerd=$(realpath "$1")
 steerctl=$(realpath "$2")
-lab_require_root
-command -v jq >/dev/null || skip_all "needs jq"
 command -v curl >/dev/null || skip_all "needs curl"
-
-ns=steer-a-$$
-gw=a$$
-tmp=$(mktemp -d)
-pin_root=/sys/fs/bpf/steer-test-a$$
-sock=$tmp/steerd.sock
-state=$tmp/state.json
-pid=
-
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$pin_root" "$tmp"
-	lab_cleanup
-}
-trap cleanup EXIT
-
-lab_ns "$ns"
-lab_veth "$ns" gw0 "$ns" gw1
+TAG=a
+. "$here/../lib/steerd_test.sh"
 
 write_config() { # write_config N2_STATE
 	cat >"$tmp/steer.json" <<JSON
@@ -55,33 +37,6 @@ write_config() { # write_config N2_STATE
   ]
 }
 JSON
-}
-
-start() {
-	nsenter --net="/var/run/netns/$ns" "$steerd" -c "$tmp/steer.json" --pin-root "$pin_root" \
-		--flow-entries 4096 --state "$state" "$@" >>"$tmp/steerd.log" 2>&1 &
-	pid=$!
-	for _ in $(seq 50); do
-		[ -S "$sock" ] && "$steerctl" -s "$sock" status >/dev/null 2>&1 && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-stop() { # stop SIGNAL
-	kill "-$1" "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	pid=
-}
-
-ctl() { "$steerctl" -s "$sock" "$@"; }
-
-jq_ok() { # jq_ok EXPR CTL-ARGS...
-	local expr=$1 out
-	shift
-	out=$(ctl -j "$@") || return 1
-	jq -e "$expr" <<<"$out" >/dev/null
 }
 
 # api EXPECTED-STATUS METHOD PATH [BODY]: the answer lands in $tmp/body.
@@ -200,7 +155,7 @@ check "and the message lists the states" bash -c "jq -r .error $tmp/body | grep 
 check "a missing state: 400" api 400 PUT /v1/nodes/n2/state '{}'
 check "GET on the state endpoint: 405" api 405 GET /v1/nodes/n2/state
 check "steerctl node NAME state down" bash -c "$steerctl -s $sock node n1 state down | grep -qx 'node n1: down'"
-check "steerctl node with a bad state exits 1" bash -c "! $steerctl -s $sock node n1 state sideways"
+check "steerctl node with a bad state exits 1" bash -c "$steerctl -s $sock node n1 state sideways; [ \$? -eq 1 ]"
 check "steerctl node n1 state up" ctl node n1 state up
 
 # --- steerctl decide

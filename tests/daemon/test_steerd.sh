@@ -8,25 +8,8 @@ here=$(dirname "$0")
 . "$here/../lib/netns.sh"
 steerd=$(realpath "$1")
 steerctl=$(realpath "$2")
-lab_require_root
-command -v jq >/dev/null || skip_all "needs jq"
-
-ns=steer-d-$$
-gw=d$$
-tmp=$(mktemp -d)
-pin_root=/sys/fs/bpf/steer-test-d$$
-sock=$tmp/steerd.sock
-pid=
-
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$pin_root" "$tmp"
-	lab_cleanup
-}
-trap cleanup EXIT
-
-lab_ns "$ns"
-lab_veth "$ns" gw0 "$ns" gw1
+TAG=d
+. "$here/../lib/steerd_test.sh"
 
 write_config() { # write_config WEIGHT [EXTRA_GATEWAY_JSON]
 	cat >"$tmp/steer.json" <<JSON
@@ -50,36 +33,8 @@ write_config() { # write_config WEIGHT [EXTRA_GATEWAY_JSON]
 JSON
 }
 
-start() {
-	# nsenter execs steerd: $! is steerd itself, so signals reach it.
-	nsenter --net="/var/run/netns/$ns" "$steerd" -c "$tmp/steer.json" --pin-root "$pin_root" --state "$tmp/state.json" \
-		--flow-entries 4096 "$@" >>"$tmp/steerd.log" 2>&1 &
-	pid=$!
-	for _ in $(seq 50); do
-		[ -S "$sock" ] && "$steerctl" -s "$sock" status >/dev/null 2>&1 && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-stop() { # stop SIGNAL
-	kill "-$1" "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	pid=
-}
-
-ctl() { "$steerctl" -s "$sock" "$@"; }
 xdp_attached() { ip -n "$ns" -d link show gw0 | grep -q "prog/xdp"; }
 not_attached() { ! xdp_attached; }
-
-# jq_ok EXPR CTL-ARGS...: steerctl -j succeeds and its answer satisfies EXPR.
-jq_ok() {
-	local expr=$1 out
-	shift
-	out=$(ctl -j "$@") || return 1
-	jq -e "$expr" <<<"$out" >/dev/null
-}
 
 # exits_with CODE PATTERN CMD...: CMD exits with CODE, stderr matches PATTERN.
 exits_with() {

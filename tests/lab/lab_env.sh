@@ -132,6 +132,46 @@ lab_flow_nodes() {
 	for i in 1 2 3; do awk -v n="n$i" '$1 == "udp" { print $2, $3, n }' "$LAB_DIR/n$i.log"; done | sort
 }
 
+# lab_decisions_under_traffic ROUNDS RATE SPORT_BASE RESTART [BEFORE_KILL]:
+# 500 flows to the infer VIP are established, then send ROUNDS packets each
+# (interleaved, at RATE) while 1,000 decision batches are applied,
+# BEFORE_KILL runs, steerd ($steerd_pid) is SIGKILLed and RESTART brings it
+# back. Every packet must arrive, no flow may change node (every node stays
+# in the service), traffic must still run at the SIGKILL, and the restarted
+# steerd must hold the last decision version.
+lab_decisions_under_traffic() {
+	local rounds=$1 rate=$2 sport=$3 restart=$4 before_kill=${5:-true}
+	local flows=500 gen_pid received first live ctl="$BUILD/steerctl -s $LAB_SOCK"
+	lab_reset_logs
+	lab_gen --flows "$flows" --rate 10000 --dst 198.18.0.101 --sport-base "$sport" >/dev/null
+	sleep 0.7
+	lab_flow_nodes | sort -u >"$LAB_DIR/dec_before"
+	first=$(( $($ctl -j status | jq .decision_version) + 1 ))
+	lab_reset_logs
+	lab_gen --flows "$flows" --packets "$rounds" --interleave --rate "$rate" --dst 198.18.0.101 \
+		--sport-base "$sport" >"$LAB_DIR/gen.out" &
+	gen_pid=$!
+	sleep 0.3
+	python3 "$LAB_SRC/../lib/decide_loop.py" "$LAB_SOCK" --services infer --nodes n1,n2,n3 \
+		--batches 1000 --start-version "$first" >"$LAB_DIR/decide.out"
+	cat "$LAB_DIR/decide.out"
+	jq -e '.applied == 1000' "$LAB_DIR/decide.out" >/dev/null || return 1
+	$before_kill || return 1
+	kill -0 "$gen_pid" 2>/dev/null && live=1 || live=0
+	kill -9 "$steerd_pid"
+	wait "$steerd_pid" 2>/dev/null
+	$restart || return 1
+	wait "$gen_pid" || return 1
+	sleep 0.7
+	cat "$LAB_DIR/gen.out"
+	received=$(( $(lab_received 1 udp) + $(lab_received 2 udp) + $(lab_received 3 udp) ))
+	echo "received $received of $((flows * rounds)); traffic still running at the SIGKILL: $live"
+	[ "$received" -eq $((flows * rounds)) ] && [ "$live" -eq 1 ] || return 1
+	lab_flow_nodes | sort -u >"$LAB_DIR/dec_after"
+	diff "$LAB_DIR/dec_before" "$LAB_DIR/dec_after" >/dev/null || { echo "flows moved"; return 1; }
+	$ctl -j status | jq -e ".decision_version == $((first + 999))" >/dev/null
+}
+
 # lab_received NODE [PROTO]: requests node NODE's service has logged.
 lab_received() {
 	if [ -n "${2:-}" ]; then

@@ -191,37 +191,11 @@ check "malformed packets of every class reach no node and are counted" malformed
 # 1,000 scheduler decision batches, a node state and a SIGKILL of steerd,
 # all while 500 live flows send: nothing is lost, no flow moves (every
 # node stays in the service), and the restarted steerd restores it all.
+restart_steerd() { lab_steerd_start "$config" --pin-root "$pin_root" --flow-entries 262144; }
+drain_n1() { ctl node n1 state draining >/dev/null; }
 decisions_under_traffic() {
-	local gen_pid received flows=500 rounds=60 first live
-	lab_reset_logs
-	lab_gen --flows "$flows" --rate "$rate" --dst 198.18.0.101 --sport-base 30000 >/dev/null
-	settle
-	lab_flow_nodes | sort -u >"$LAB_DIR/dec_before"
-	first=$(( $(ctl -j status | jq .decision_version) + 1 ))
-	lab_reset_logs
-	lab_gen --flows "$flows" --packets "$rounds" --interleave --rate 5000 --dst 198.18.0.101 \
-		--sport-base 30000 >"$LAB_DIR/gen.out" &
-	gen_pid=$!
-	sleep 0.3
-	python3 "$here/../lib/decide_loop.py" "$LAB_SOCK" --services infer --nodes n1,n2,n3 \
-		--batches 1000 --start-version "$first" >"$LAB_DIR/decide.out"
-	cat "$LAB_DIR/decide.out"
-	jq -e '.applied == 1000' "$LAB_DIR/decide.out" >/dev/null || return 1
-	ctl node n1 state draining >/dev/null || return 1
-	kill -0 "$gen_pid" 2>/dev/null && live=1 || live=0
-	kill -9 "$steerd_pid"
-	wait "$steerd_pid" 2>/dev/null
-	lab_steerd_start "$config" --pin-root "$pin_root" --flow-entries 262144 || return 1
-	wait "$gen_pid" || return 1
-	settle
-	cat "$LAB_DIR/gen.out"
-	received=$(( $(lab_received 1 udp) + $(lab_received 2 udp) + $(lab_received 3 udp) ))
-	echo "received $received of $((flows * rounds)); traffic still running at the SIGKILL: $live"
-	[ "$received" -eq $((flows * rounds)) ] && [ "$live" -eq 1 ] || return 1
-	lab_flow_nodes | sort -u >"$LAB_DIR/dec_after"
-	diff "$LAB_DIR/dec_before" "$LAB_DIR/dec_after" >/dev/null || { echo "flows moved"; return 1; }
-	ctl -j status | jq -e ".decision_version == $((first + 999))" >/dev/null || return 1
-	ctl -j nodes | jq -e '.[0].state == "draining" and .[0].state_from == "api"' >/dev/null
+	lab_decisions_under_traffic 60 5000 30000 restart_steerd drain_n1 &&
+		ctl -j nodes | jq -e '.[0].state == "draining" and .[0].state_from == "api"' >/dev/null
 }
 check "1,000 decision batches, a node state and SIGKILL under traffic: no loss, no flow moved, all restored" \
 	decisions_under_traffic

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Small system helpers every steerd module needs: directories for the
+ * files it creates, and the monotonic clock. */
+#ifndef STEER_FS_UTIL_H
+#define STEER_FS_UTIL_H
+
+#include <linux/types.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* Create dir and its missing parents with mode; 0 or -errno. */
+int steer_mkdir_p(const char *dir, mode_t mode);
+/* Create the directory that will hold path (and its parents). */
+int steer_mkdir_parent(const char *path, mode_t mode);
+
+static inline __u64
+steer_mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
+}
+
+#endif
