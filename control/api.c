@@ -99,13 +99,6 @@ route_lookup(struct steer_api *a, struct MHD_Connection *c)
 	return send_json(c, MHD_HTTP_OK, o);
 }
 
-/* Endpoints of spec §7 that a later steerd serves. */
-static int
-later(const char *method, const char *url)
-{
-	return !strcmp(method, "POST") && !strcmp(url, "/v1/metrics");
-}
-
 static enum MHD_Result
 send_metrics(struct steer_api *a, struct MHD_Connection *c)
 {
@@ -193,6 +186,10 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 	}
 	if (!strcmp(url, "/metrics") && get)
 		return send_metrics(a, c);
+	if (!strcmp(url, "/v1/metrics") && post) {
+		ret = steerd_report_metrics(a->d, body, req->len, &o, &r);
+		return send_reply(c, ret, o, &r);
+	}
 	if (!strcmp(url, "/v1/decisions") && post) {
 		ret = steerd_decide(a->d, body, req->len, req->started_ns, &o, &r);
 		return send_reply(c, ret, o, &r);
@@ -203,13 +200,11 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 		ret = steerd_set_node_state(a->d, node, body, req->len, &o, &r);
 		return send_reply(c, ret, o, &r);
 	}
-	if (later(method, url))
-		return send_error(c, MHD_HTTP_NOT_IMPLEMENTED, "",
-				  "not served by this version of steerd");
 	if (!strcmp(url, "/v1/status") || !strcmp(url, "/v1/stats") ||
 	    !strcmp(url, "/v1/services") || !strncmp(url, "/v1/services/", 13) ||
 	    !strcmp(url, "/v1/nodes") || !strcmp(url, "/v1/lookup") ||
 	    !strcmp(url, "/v1/config/reload") || !strcmp(url, "/v1/decisions") ||
+	    !strcmp(url, "/v1/metrics") ||
 	    !strcmp(url, "/metrics"))
 		return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "", "method not allowed");
 	snprintf(err, sizeof(err), "no such endpoint: %s %s", method, url);

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -221,11 +223,147 @@ parse_api(struct steer_json_ctx *c, json_t *gw, struct steer_config *cfg)
 			 sizeof(cfg->api_http));
 	if (ret < 0)
 		return ret;
-	if (ret && !strrchr(cfg->api_http, ':'))
-		return steer_jfail(c, "gateway.api.http", "must be ADDRESS:PORT");
+	if (ret && steer_http_addr_parse(cfg->api_http, NULL))
+		return steer_jfail(c, "gateway.api.http", "\"%s\" is not ADDRESS:PORT (like "
+				   "127.0.0.1:9180 or [::1]:9180)", cfg->api_http);
 	ret = steer_jstring(c, api, "gateway.api", "token_file", false, cfg->api_token_file,
 			 sizeof(cfg->api_token_file));
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	if (cfg->api_http[0] && !cfg->api_token_file[0])
+		return steer_jfail(c, "gateway.api.http", "the TCP API needs a bearer token: set "
+				   "gateway.api.token_file");
+	if (cfg->api_token_file[0] && cfg->api_token_file[0] != '/')
+		return steer_jfail(c, "gateway.api.token_file", "must be an absolute path");
+	return 0;
+}
+
+int
+steer_http_addr_parse(const char *s, struct sockaddr_storage *out)
+{
+	char host[64];
+	const char *colon;
+	struct sockaddr_storage ss;
+	char *end;
+	unsigned long port;
+	size_t hl;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		hl = (size_t)(close - s - 1);
+		colon = close + 1;
+		s++;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -EINVAL;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, hl);
+	host[hl] = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || port == 0 || port > 65535)
+		return -EINVAL;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons((__u16)port);
+	} else if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((__u16)port);
+	} else {
+		return -EINVAL;
+	}
+	if (out)
+		*out = ss;
+	return 0;
+}
+
+static int
+parse_metrics(struct steer_json_ctx *c, json_t *gw, struct steer_config *cfg)
+{
+	static const char *const keys[] = { "min_change_pct", "min_interval_ms", "stale_after_ms",
+					    NULL };
+	json_t *m = json_object_get(gw, "metrics");
+	__u64 u;
+	int ret;
+
+	if (m && !json_is_object(m))
+		return steer_jfail(c, "gateway.metrics", "must be an object, not %s", steer_jtype(m));
+	if (!m)
+		m = json_object();   /* every default */
+	else
+		json_incref(m);
+	if ((ret = steer_jkeys(c, m, "gateway.metrics", keys)) ||
+	    (ret = steer_juint(c, m, "gateway.metrics", "min_change_pct", 0, 100, 10, &u)))
+		goto out;
+	cfg->min_change_pct = (__u32)u;
+	if ((ret = steer_juint(c, m, "gateway.metrics", "min_interval_ms", 0, 3600000, 2000, &u)))
+		goto out;
+	cfg->min_interval_ms = (__u32)u;
+	if ((ret = steer_juint(c, m, "gateway.metrics", "stale_after_ms", 1000, 86400000, 15000,
+			       &u)))
+		goto out;
+	cfg->stale_after_ms = (__u32)u;
+out:
+	json_decref(m);
+	return ret;
+}
+
+static int
+parse_health(struct steer_json_ctx *c, json_t *h, const char *path, struct steer_cfg_health *out)
+{
+	static const char *const keys[] = { "type", "port", "path", "interval_ms", "timeout_ms",
+					    "rise", "fall", NULL };
+	static const char *const types[] = { NULL, "tcp", "http" };
+	char sub[160];
+	unsigned e;
+	__u64 u;
+	int ret;
+
+	if (!json_is_object(h))
+		return steer_jfail(c, path, "must be an object, not %s", steer_jtype(h));
+	if ((ret = steer_jkeys(c, h, path, keys)))
+		return ret;
+	if (!json_object_get(h, "type"))
+		return steer_jfail(c, path, "missing required key \"type\"");
+	if ((ret = steer_jenum(c, h, path, "type", types, 3, 0, &e)))
+		return ret;
+	out->type = (enum steer_health_type)e;
+	if ((ret = steer_juint(c, h, path, "port", 1, 65535, -1, &u)))
+		return ret;
+	out->port = (__u16)u;
+	snprintf(out->path, sizeof(out->path), "/");
+	ret = steer_jstring(c, h, path, "path", false, out->path, sizeof(out->path));
+	if (ret < 0)
+		return ret;
+	steer_jjoin(sub, sizeof(sub), path, "path");
+	if (ret && out->type != STEER_HEALTH_HTTP)
+		return steer_jfail(c, sub, "only an http probe has a path");
+	if (out->path[0] != '/' || strpbrk(out->path, " \r\n"))
+		return steer_jfail(c, sub, "must start with '/' and hold no spaces or line breaks");
+	if ((ret = steer_juint(c, h, path, "interval_ms", 100, 600000, 1000, &u)))
+		return ret;
+	out->interval_ms = (__u32)u;
+	if ((ret = steer_juint(c, h, path, "timeout_ms", 10, 600000, 500, &u)))
+		return ret;
+	out->timeout_ms = (__u32)u;
+	steer_jjoin(sub, sizeof(sub), path, "timeout_ms");
+	if (out->timeout_ms > out->interval_ms)
+		return steer_jfail(c, sub, "%u is longer than interval_ms (%u)", out->timeout_ms,
+				   out->interval_ms);
+	if ((ret = steer_juint(c, h, path, "rise", 1, 100, 2, &u)))
+		return ret;
+	out->rise = (__u32)u;
+	if ((ret = steer_juint(c, h, path, "fall", 1, 100, 3, &u)))
+		return ret;
+	out->fall = (__u32)u;
+	return 0;
 }
 
 static int
@@ -233,7 +371,8 @@ parse_gateway(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 {
 	static const char *const keys[] = { "name", "dataplane", "interfaces", "xdp_mode",
 					    "encap_source", "next_hop", "unknown_cid",
-					    "udp_shim_port", "gue_port", "hash_seed", "api", NULL };
+					    "udp_shim_port", "gue_port", "hash_seed", "api", "metrics",
+					    NULL };
 	static const char *const dataplanes[] = { "xdp", "dpdk" };
 	static const char *const modes[] = { "native", "generic" };
 	static const char *const unknown[] = { "drop", "pass" };
@@ -302,6 +441,8 @@ parse_gateway(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 			return steer_jfail(c, "gateway.hash_seed", "must be 32 hex digits (128 bits)");
 		cfg->has_seed = true;
 	}
+	if ((ret = parse_metrics(c, gw, cfg)))
+		return ret;
 	return parse_api(c, gw, cfg);
 }
 
@@ -338,7 +479,7 @@ static int
 parse_nodes(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 {
 	static const char *const keys[] = { "name", "address", "region", "labels",
-					    "capacity", "state", NULL };
+					    "capacity", "state", "health", NULL };
 	json_t *nodes = json_object_get(root, "nodes"), *v;
 	size_t i;
 	int ret;
@@ -390,6 +531,12 @@ parse_nodes(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 		if (x) {
 			snprintf(sub, sizeof(sub), "%s.labels", path);
 			if ((ret = parse_labels(c, x, sub, n)))
+				return ret;
+		}
+		x = json_object_get(v, "health");
+		if (x) {
+			snprintf(sub, sizeof(sub), "%s.health", path);
+			if ((ret = parse_health(c, x, sub, &n->health)))
 				return ret;
 		}
 	}

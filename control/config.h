@@ -60,12 +60,26 @@ struct steer_cfg_label {
 	char value[64];
 };
 
+/* An active health probe of a node (steerd's own extension, see README). */
+enum steer_health_type { STEER_HEALTH_NONE, STEER_HEALTH_TCP, STEER_HEALTH_HTTP };
+
+struct steer_cfg_health {
+	enum steer_health_type type;
+	__u16 port;
+	char path[128];           /* http: the request path */
+	__u32 interval_ms;
+	__u32 timeout_ms;
+	__u32 rise;               /* consecutive successes to be healthy again */
+	__u32 fall;               /* consecutive failures to be unhealthy */
+};
+
 struct steer_cfg_node {
 	char name[STEER_NAME_LEN];
 	struct steer_addr addr;
 	char region[STEER_NAME_LEN];
 	double capacity;
 	__u8 state;       /* enum steer_node_state */
+	struct steer_cfg_health health;
 	unsigned n_labels;
 	struct steer_cfg_label *labels;
 };
@@ -101,6 +115,10 @@ struct steer_config {
 	char api_socket[STEER_PATH_LEN];
 	char api_http[64];
 	char api_token_file[STEER_PATH_LEN];
+	/* How reported metrics become weights (gateway.metrics). */
+	__u32 min_change_pct;     /* damping: a smaller change is not applied */
+	__u32 min_interval_ms;    /* damping: at most one change per interval */
+	__u32 stale_after_ms;     /* a node silent this long after reporting is down */
 
 	unsigned n_nodes;
 	struct steer_cfg_node *nodes;
@@ -129,6 +147,9 @@ const char *steer_node_state_name(unsigned state);
 /* "up", "draining", "down", indexed by enum steer_node_state. */
 #define STEER_NODE_STATES 3
 extern const char *const steer_node_state_names[STEER_NODE_STATES];
+/* "ADDRESS:PORT" or "[IPV6]:PORT"; out may be NULL (check only). */
+struct sockaddr_storage;
+int steer_http_addr_parse(const char *s, struct sockaddr_storage *out);
 /* Allowed Maglev sizes (spec §3). */
 bool steer_table_size_allowed(__u32 size);
 

@@ -110,101 +110,25 @@ const unsigned steerd_lat_bounds_us[STEERD_LAT_BUCKETS] = {
 	50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000,
 };
 
-static void
-eff_free(struct steerd_effective *e, unsigned n_services)
-{
-	unsigned i;
-
-	for (i = 0; e->members && i < n_services; i++)
-		free(e->members[i]);
-	free(e->members);
-	free(e->n_members);
-	free(e->node_state);
-	free(e->node_source);
-	memset(e, 0, sizeof(*e));
-}
-
-/* The config with the run-time state over it. Decisions name nodes the
- * config may have dropped since: those are left out, and said. */
-static int
-eff_build(const struct steer_config *cfg, const struct steer_state *st, struct steerd_effective *e)
-{
-	unsigned i, j;
-
-	memset(e, 0, sizeof(*e));
-	e->node_state = calloc(cfg->n_nodes + 1, 1);
-	e->node_source = calloc(cfg->n_nodes + 1, 1);
-	e->members = calloc(cfg->n_services + 1, sizeof(*e->members));
-	e->n_members = calloc(cfg->n_services + 1, sizeof(*e->n_members));
-	if (!e->node_state || !e->node_source || !e->members || !e->n_members)
-		goto nomem;
-	for (i = 0; i < cfg->n_nodes; i++) {
-		int o = steer_state_node(st, cfg->nodes[i].name);
-
-		e->node_state[i] = o >= 0 ? (__u8)o : cfg->nodes[i].state;
-		e->node_source[i] = o >= 0;
-	}
-	for (i = 0; i < cfg->n_services; i++) {
-		const struct steer_decision *dec = steer_state_decision(st, cfg->services[i].name);
-
-		if (!dec || cfg->services[i].policy != STEER_POLICY_SCHEDULER)
-			continue;
-		e->members[i] = calloc(dec->n + 1, sizeof(**e->members));
-		if (!e->members[i])
-			goto nomem;
-		for (j = 0; j < dec->n; j++) {
-			int n = steer_node_index(cfg, dec->m[j].node);
-			const struct steer_addr *src;
-
-			if (n >= 0) {
-				src = cfg->nodes[n].addr.family == STEER_AF_INET ? &cfg->src4 :
-										   &cfg->src6;
-				if (!src->family)
-					n = -1;
-			}
-			if (n < 0) {
-				steer_log(STEER_LOG_WARN, "service %s: decided node %s is not in the "
-					  "config (or cannot be reached): left out",
-					  cfg->services[i].name, dec->m[j].node);
-				continue;
-			}
-			e->members[i][e->n_members[i]].node = (unsigned)n;
-			e->members[i][e->n_members[i]++].weight = dec->m[j].weight;
-		}
-	}
-	return 0;
-nomem:
-	eff_free(e, cfg->n_services);
-	return -ENOMEM;
-}
-
-static void
-eff_overrides(const struct steerd_effective *e, struct steer_overrides *ov)
-{
-	ov->node_state = e->node_state;
-	ov->members = (const struct steer_cfg_member *const *)e->members;
-	ov->n_members = e->n_members;
-}
-
-/* Compile cfg with st over it against the running image. */
+/* Compile cfg with st and rt over it against the running image. */
 static int
 compile_effective(const struct steer_config *cfg, const struct steer_state *st,
-		  const struct steer_image *prev, __u64 version, struct steer_image **img,
-		  struct steerd_effective *eff, char *err, size_t errlen)
+		  const struct steer_runtime *rt, const struct steer_image *prev, __u64 version,
+		  struct steer_image **img, struct steer_effective *eff, char *err, size_t errlen)
 {
 	struct steer_overrides ov;
 	int ret;
 
-	ret = eff_build(cfg, st, eff);
+	ret = steer_effective_build(cfg, st, rt, eff);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
-	eff_overrides(eff, &ov);
+	steer_effective_overrides(eff, &ov);
 	ret = steer_compile_with(cfg, &ov, prev, version, img);
 	if (ret) {
 		snprintf(err, errlen, "cannot compile the table: %s", strerror(-ret));
-		eff_free(eff, cfg->n_services);
+		steer_effective_free(eff, cfg->n_services);
 	}
 	return ret;
 }
@@ -299,7 +223,7 @@ start_dpdk(struct steerd *d, char *err, size_t errlen)
 	/* Continue steer-dpdk's table versions, as after an XDP adoption. */
 	running = steer_dpdk_version(d->dpdk);
 	d->adopted = running > 0;
-	ret = compile_effective(d->cfg, d->state, NULL, running + 1, &d->img, &d->eff, err,
+	ret = compile_effective(d->cfg, d->state, d->rt, NULL, running + 1, &d->img, &d->eff, err,
 				errlen);
 	if (ret)
 		return ret;
@@ -323,12 +247,41 @@ generate_seed(struct steerd *d, char *err, size_t errlen)
 	return 0;
 }
 
+static int rebuild(struct steerd *d, const char *why);
+
+/* Nodes whose metrics went stale are down until they report again; damped
+ * policy changes whose interval has passed are applied. */
+static void
+observe(struct steerd *d)
+{
+	__u64 now = steer_mono_ns(), stale_ns = (__u64)d->cfg->stale_after_ms * 1000000ull;
+	bool changed = false;
+	unsigned i;
+
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < d->cfg->n_nodes; i++) {
+		struct steer_node_rt *n = &d->rt->nodes[i];
+
+		if (n->reported && !n->stale && now - n->reported_ns > stale_ns) {
+			n->stale = true;
+			changed = true;
+			steer_log(STEER_LOG_WARN, "node %s: no metrics for %u ms: down until it "
+				  "reports again", d->cfg->nodes[i].name, d->cfg->stale_after_ms);
+		}
+	}
+	changed |= steer_runtime_policies(d->cfg, d->state, d->rt, now, true);
+	if (changed)
+		rebuild(d, "metrics");
+	pthread_mutex_unlock(&d->lock);
+}
+
 void
 steerd_tick(struct steerd *d)
 {
 	char err[512];
 	int ret;
 
+	observe(d);
 	if (!d->dpdk)
 		return;
 	pthread_mutex_lock(&d->lock);
@@ -365,8 +318,10 @@ steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t er
 	snprintf(d->socket_path, sizeof(d->socket_path), "%s",
 		 o->socket_path ? o->socket_path : d->cfg->api_socket);
 	load_state(d);
-	if (!d->state)
+	d->rt = steer_runtime_new(d->cfg, NULL, NULL);
+	if (!d->state || !d->rt)
 		return -ENOMEM;
+	steer_runtime_policies(d->cfg, d->state, d->rt, steer_mono_ns(), false);
 	if (d->cfg->dataplane == STEER_DATAPLANE_DPDK)
 		return start_dpdk(d, err, errlen);
 	if ((ret = check_interfaces(d->cfg, err, errlen)))
@@ -398,7 +353,8 @@ steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t er
 	apply_seed(d, d->cfg);
 	if (prev)
 		version = prev->gw.version + 1;
-	ret = compile_effective(d->cfg, d->state, prev, version, &d->img, &d->eff, err, errlen);
+	ret = compile_effective(d->cfg, d->state, d->rt, prev, version, &d->img, &d->eff, err,
+				errlen);
 	steer_image_free(prev);
 	if (ret)
 		goto fail;
@@ -424,26 +380,32 @@ fail:
 	d->xdp = NULL;
 	steer_image_free(d->img);
 	d->img = NULL;
-	eff_free(&d->eff, d->cfg->n_services);
+	steer_effective_free(&d->eff, d->cfg->n_services);
 	return ret;
 }
 
-/* Make the new table, run-time state and (unless NULL) config the running
- * ones, freeing what they replace. */
+/* Make the new table and (those not NULL) config, observations and
+ * run-time state the running ones, freeing what they replace. */
 static void
-install_running(struct steerd *d, struct steer_config *cfg, struct steer_image *img,
-		struct steer_state *st, struct steerd_effective *eff)
+install_running(struct steerd *d, struct steer_config *cfg, struct steer_runtime *rt,
+		struct steer_state *st, struct steer_image *img, struct steer_effective *eff)
 {
-	eff_free(&d->eff, d->cfg->n_services);
+	steer_effective_free(&d->eff, d->cfg->n_services);
 	steer_image_free(d->img);
-	steer_state_free(d->state);
+	if (st) {
+		steer_state_free(d->state);
+		d->state = st;
+	}
+	if (rt) {
+		steer_runtime_free(d->rt);
+		d->rt = rt;
+	}
 	if (cfg) {
 		steer_config_free(d->cfg);
 		d->cfg = cfg;
 	}
 	d->eff = *eff;
 	d->img = img;
-	d->state = st;
 	memset(eff, 0, sizeof(*eff));
 }
 
@@ -472,8 +434,9 @@ state_for_reload(const struct steer_state *st, const struct steer_config *old,
 int
 steerd_reload(struct steerd *d, char *err, size_t errlen)
 {
-	struct steerd_effective eff = { 0 };
+	struct steer_effective eff = { 0 };
 	struct steer_config *cfg = NULL;
+	struct steer_runtime *rt = NULL;
 	struct steer_image *img = NULL;
 	struct steer_state *st = NULL;
 	struct steer_error e;
@@ -487,9 +450,11 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 		goto out;
 	}
 	if (strcmp(cfg->name, d->cfg->name) || cfg->dataplane != d->cfg->dataplane ||
-	    cfg->xdp_generic != d->cfg->xdp_generic || strcmp(cfg->api_socket, d->cfg->api_socket)) {
-		snprintf(err, errlen, "%s: gateway.name, dataplane, xdp_mode and api.socket change "
-			 "only with a restart of steerd", d->config_path);
+	    cfg->xdp_generic != d->cfg->xdp_generic || strcmp(cfg->api_socket, d->cfg->api_socket) ||
+	    strcmp(cfg->api_http, d->cfg->api_http) ||
+	    strcmp(cfg->api_token_file, d->cfg->api_token_file)) {
+		snprintf(err, errlen, "%s: gateway.name, dataplane, xdp_mode and api (socket, http, "
+			 "token_file) change only with a restart of steerd", d->config_path);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -508,7 +473,14 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	ret = compile_effective(cfg, st, d->img, d->img->gw.version + 1, &img, &eff, err,
+	rt = steer_runtime_new(cfg, d->rt, d->cfg);
+	if (!rt) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	steer_runtime_policies(cfg, st, rt, steer_mono_ns(), false);
+	ret = compile_effective(cfg, st, rt, d->img, d->img->gw.version + 1, &img, &eff, err,
 				errlen);
 	if (ret)
 		goto out;
@@ -521,8 +493,9 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 		goto out;
 	if (st_changed && steer_state_save(st, cfg->name, d->state_path, err, errlen))
 		steer_log(STEER_LOG_ERROR, "%s", err);
-	install_running(d, cfg, img, st, &eff);
+	install_running(d, cfg, rt, st, img, &eff);
 	cfg = NULL;
+	rt = NULL;
 	img = NULL;
 	st = NULL;
 	d->reloads++;
@@ -532,8 +505,9 @@ out:
 	if (ret)
 		steer_log(STEER_LOG_ERROR, "reload rejected, running table unchanged: %s", err);
 	if (cfg)
-		eff_free(&eff, cfg->n_services);
+		steer_effective_free(&eff, cfg->n_services);
 	steer_config_free(cfg);
+	steer_runtime_free(rt);
 	steer_image_free(img);
 	steer_state_free(st);
 	pthread_mutex_unlock(&d->lock);
@@ -581,17 +555,17 @@ latency_record(struct steerd_latency *l, __u64 ns)
 static int
 commit_state(struct steerd *d, struct steer_state *st, struct steerd_reply *r, __u64 *applied_ns)
 {
-	struct steerd_effective eff = { 0 };
+	struct steer_effective eff = { 0 };
 	struct steer_image *img = NULL;
 	char err[600], undo[600];
 	int ret;
 
-	ret = compile_effective(d->cfg, st, d->img, d->img->gw.version + 1, &img, &eff, err,
+	ret = compile_effective(d->cfg, st, d->rt, d->img, d->img->gw.version + 1, &img, &eff, err,
 				sizeof(err));
 	if (!ret)
 		ret = push_table(d, d->cfg, img, err, sizeof(err));
 	if (ret) {
-		eff_free(&eff, d->cfg->n_services);
+		steer_effective_free(&eff, d->cfg->n_services);
 		steer_image_free(img);
 		return refuse(r, 500, "", "cannot apply: %s; nothing changed", err);
 	}
@@ -601,12 +575,40 @@ commit_state(struct steerd *d, struct steer_state *st, struct steerd_reply *r, _
 	if (ret) {
 		if (push_table(d, d->cfg, d->img, undo, sizeof(undo)))
 			steer_log(STEER_LOG_ERROR, "cannot restore the previous table: %s", undo);
-		eff_free(&eff, d->cfg->n_services);
+		steer_effective_free(&eff, d->cfg->n_services);
 		steer_image_free(img);
 		steer_log(STEER_LOG_ERROR, "%s: change rolled back", err);
 		return refuse(r, 500, "", "%s; nothing changed", err);
 	}
-	install_running(d, NULL, img, st, &eff);
+	install_running(d, NULL, NULL, st, img, &eff);
+	return 0;
+}
+
+/* Rebuild the table from what steerd observes (metrics, staleness,
+ * health); the run-time state is unchanged and nothing is persisted.
+ * Called with the lock held. */
+static int
+rebuild(struct steerd *d, const char *why)
+{
+	struct steer_effective eff = { 0 };
+	struct steer_image *img = NULL;
+	char err[600];
+	int ret;
+
+	ret = compile_effective(d->cfg, d->state, d->rt, d->img, d->img->gw.version + 1, &img,
+				&eff, err, sizeof(err));
+	if (!ret)
+		ret = push_table(d, d->cfg, img, err, sizeof(err));
+	if (ret) {
+		steer_effective_free(&eff, d->cfg->n_services);
+		steer_image_free(img);
+		steer_log(STEER_LOG_ERROR, "%s: cannot apply: %s; the running table stays", why,
+			  err);
+		return ret;
+	}
+	install_running(d, NULL, NULL, NULL, img, &eff);
+	steer_log(STEER_LOG_INFO, "%s: table version %llu", why,
+		  (unsigned long long)d->img->gw.version);
 	return 0;
 }
 
@@ -673,6 +675,48 @@ out:
 static json_t *node_json(struct steerd *d, unsigned i);
 
 int
+steerd_report_metrics(struct steerd *d, const char *body, size_t len, json_t **out,
+		      struct steerd_reply *r)
+{
+	struct steer_metrics m;
+	struct steer_node_rt *n;
+	struct steer_error e;
+	bool was_stale, changed;
+	int idx, ret = 0;
+	char why[96];
+
+	memset(r, 0, sizeof(*r));
+	if (steer_metrics_parse(body, len, "request", &m, &e))
+		return refuse_error(r, &e);
+	pthread_mutex_lock(&d->lock);
+	idx = steer_node_index(d->cfg, m.node);
+	if (idx < 0) {
+		ret = refuse(r, 404, "node", "no node named \"%s\"", m.node);
+		goto out;
+	}
+	n = &d->rt->nodes[idx];
+	was_stale = n->stale;
+	n->m = m;
+	n->reported = true;
+	n->stale = false;
+	n->reported_ns = steer_mono_ns();
+	if (was_stale)
+		steer_log(STEER_LOG_INFO, "node %s reports metrics again: no longer down", m.node);
+	changed = steer_runtime_policies(d->cfg, d->state, d->rt, n->reported_ns, true) ||
+		  was_stale;
+	snprintf(why, sizeof(why), "metrics of %s", m.node);
+	/* A failed rebuild keeps the running table; the metrics stay recorded
+	 * and the next report or tick tries again. */
+	if (changed && rebuild(d, why))
+		changed = false;
+	*out = json_pack("{s:s, s:b, s:I}", "node", m.node, "table_changed", changed,
+			 "table_version", (json_int_t)d->img->gw.version);
+out:
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int
 steerd_set_node_state(struct steerd *d, const char *node, const char *body, size_t len,
 		      json_t **out, struct steerd_reply *r)
 {
@@ -729,9 +773,11 @@ steerd_stop(struct steerd *d)
 	}
 	steer_image_free(d->img);
 	if (d->cfg)
-		eff_free(&d->eff, d->cfg->n_services);
+		steer_effective_free(&d->eff, d->cfg->n_services);
 	steer_config_free(d->cfg);
 	steer_state_free(d->state);
+	steer_runtime_free(d->rt);
+	d->rt = NULL;
 	d->xdp = NULL;
 	d->img = NULL;
 	d->cfg = NULL;
@@ -835,7 +881,7 @@ service_json(struct steerd *d, unsigned idx)
 	}
 	const struct steer_cfg_member *m = d->eff.members[idx] ? d->eff.members[idx] : s->members;
 	unsigned n_m = d->eff.members[idx] ? d->eff.n_members[idx] : s->n_members;
-	const char *source = d->eff.members[idx] ? "decision" : "config";
+	const char *source = d->eff.weights_from[idx];
 	json_t *cfg_members = json_array();
 
 	/* nodes: what the table is built from now; config_nodes: the file's. */
@@ -888,13 +934,36 @@ node_json(struct steerd *d, unsigned i)
 	json_t *labels = json_object();
 	unsigned l;
 
+	const struct steer_node_rt *rt = &d->rt->nodes[i];
+	json_t *o;
+
 	for (l = 0; l < n->n_labels; l++)
 		json_object_set_new(labels, n->labels[l].key, json_string(n->labels[l].value));
-	return json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:f, s:o}", "name", n->name, "address",
-			 addr_json(n->addr.addr, n->addr.family), "region", n->region, "state",
-			 steer_node_state_name(d->eff.node_state[i]), "state_from",
-			 d->eff.node_source[i] ? "api" : "config", "config_state",
-			 steer_node_state_name(n->state), "capacity", n->capacity, "labels", labels);
+	o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:f, s:o}", "name", n->name, "address",
+		      addr_json(n->addr.addr, n->addr.family), "region", n->region, "state",
+		      steer_node_state_name(d->eff.node_state[i]), "state_from",
+		      steer_state_source_name(d->eff.node_source[i]), "config_state",
+		      steer_node_state_name(n->state), "capacity", n->capacity, "labels", labels);
+	if (rt->reported) {
+		json_t *m = json_pack("{s:I, s:b}", "age_ms",
+				      (json_int_t)((steer_mono_ns() - rt->reported_ns) / 1000000),
+				      "stale", rt->stale);
+
+		if (rt->m.has_score)
+			json_object_set_new(m, "score", json_real(rt->m.score));
+		if (rt->m.has_cpu)
+			json_object_set_new(m, "cpu", json_real(rt->m.cpu));
+		if (rt->m.has_gpu)
+			json_object_set_new(m, "gpu", json_real(rt->m.gpu));
+		if (rt->m.has_queue)
+			json_object_set_new(m, "queue", json_real(rt->m.queue));
+		if (rt->m.has_latency)
+			json_object_set_new(m, "latency_us", json_real(rt->m.latency_us));
+		json_object_set_new(o, "metrics", m);
+	}
+	if (n->health.type != STEER_HEALTH_NONE)
+		json_object_set_new(o, "health", json_string(rt->unhealthy ? "failing" : "passing"));
+	return o;
 }
 
 json_t *

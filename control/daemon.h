@@ -14,6 +14,7 @@
 #include "backend_xdp.h"
 #include "compile.h"
 #include "config.h"
+#include "effective.h"
 #include "lookup.h"
 #include "state.h"
 
@@ -25,15 +26,6 @@ struct steerd_opts {
 	bool detach_on_exit;
 	const char *dpdk_control;   /* NULL: /run/steer/dpdk.sock */
 	const char *state_path;     /* NULL: /var/lib/steer/state.json */
-};
-
-/* What the table is built from: the config with the run-time state over
- * it, resolved to config indexes. */
-struct steerd_effective {
-	__u8 *node_state;                     /* per config node */
-	__u8 *node_source;                    /* per config node: 0 config, 1 api */
-	struct steer_cfg_member **members;    /* per config service; NULL: the config's */
-	unsigned *n_members;
 };
 
 /* Decision-apply latency (accepted -> the fast path forwards by the new
@@ -73,7 +65,8 @@ struct steerd {
 	unsigned reloads;
 	char state_path[STEER_PATH_LEN];
 	struct steer_state *state;
-	struct steerd_effective eff;
+	struct steer_effective eff;
+	struct steer_runtime *rt;         /* metrics, staleness, health */
 	struct steerd_latency lat;
 	__u64 batches;                     /* decision batches applied */
 };
@@ -91,6 +84,10 @@ void steerd_tick(struct steerd *d);
 /* POST /v1/decisions: all or nothing. 0 with *out, or the refusal. */
 int steerd_decide(struct steerd *d, const char *body, size_t len, __u64 accepted_ns, json_t **out,
 		  struct steerd_reply *r);
+/* POST /v1/metrics: record a node's metrics; metric policies and staleness
+ * follow. */
+int steerd_report_metrics(struct steerd *d, const char *body, size_t len, json_t **out,
+			  struct steerd_reply *r);
 /* PUT /v1/nodes/{name}/state */
 int steerd_set_node_state(struct steerd *d, const char *node, const char *body, size_t len,
 			  json_t **out, struct steerd_reply *r);

@@ -3,7 +3,6 @@
 #include "decision.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -21,7 +21,8 @@ write_config() { # write_config N2_STATE
     "encap_source": { "ipv4": "198.18.0.1" },
     "next_hop": "02:00:00:00:00:fe",
     "hash_seed": "8f1c0a57d2e94b3a6c15e0f7a9b2d4c1",
-    "api": { "socket": "$sock" }
+    "api": { "socket": "$sock" },
+    "metrics": { "min_change_pct": 10, "min_interval_ms": 0, "stale_after_ms": 2000 }
   },
   "nodes": [
     { "name": "n1", "address": "198.18.1.10" },
@@ -33,7 +34,11 @@ write_config() { # write_config N2_STATE
     { "name": "web", "cid": 1001, "vips": ["198.18.0.100:443/tcp"], "policy": "scheduler",
       "nodes": [ { "node": "n1", "weight": 1 }, { "node": "n2", "weight": 1 } ] },
     { "name": "fixed", "cid": 1002, "vips": ["198.18.0.101:443/tcp"],
-      "nodes": [ { "node": "n3", "weight": 1 } ] }
+      "nodes": [ { "node": "n3", "weight": 1 } ] },
+    { "name": "ll", "cid": 1003, "vips": ["198.18.0.102:443/tcp"], "policy": "least-loaded",
+      "nodes": [ { "node": "n1", "weight": 1 }, { "node": "n3", "weight": 1 } ] },
+    { "name": "sc", "cid": 1004, "vips": ["198.18.0.103:443/tcp"], "policy": "score",
+      "nodes": [ { "node": "n1", "weight": 1 }, { "node": "n3", "weight": 1 } ] }
   ]
 }
 JSON
@@ -184,6 +189,42 @@ check "every family has HELP and TYPE" bash -c "
 	for f in \$(grep -v '^#' $tmp/metrics | sed 's/[{ ].*//; s/_bucket\$//; s/_sum\$//; s/_count\$//' | sort -u); do
 		grep -q \"^# TYPE \$f \" $tmp/metrics || { echo \"no TYPE for \$f\"; exit 1; }; done"
 check "steerctl prometheus prints it" bash -c "$steerctl -s $sock prometheus | grep -q '^# TYPE steer_table_version gauge'"
+
+# --- metrics drive the metric policies, damped; silence makes a node down
+metric() { api "$1" POST /v1/metrics "$2"; }
+check "a metrics report: 200" metric 200 '{"node": "n1", "cpu": 0.9, "score": 9}'
+check "it changed the table" body_has '.node == "n1" and .table_changed == true'
+check "least-loaded: n1 at 90% load gets 10, n3 (no metrics) 50, from metrics" \
+	jq_ok '.weights_from == "metrics" and .nodes[0].weight == 10 and .nodes[1].weight == 50' services ll
+check "score: n1 scores 9, so n3 (unknown, 5) takes no new flows" \
+	jq_ok '.nodes[0].eligible and (.nodes[1].eligible | not)' services sc
+check "nodes shows the metrics" jq_ok '.[0].metrics.cpu == 0.9 and .[0].metrics.stale == false' nodes
+check "n3 reports half load: 50, no change" metric 200 '{"node": "n3", "cpu": 0.5}'
+check "a report the same weights come out of changes nothing" body_has '.table_changed == false'
+v=$(versions)
+check "a change under min_change_pct (50 -> 52, 4%) is not applied: damping" \
+	metric 200 '{"node": "n3", "cpu": 0.48}'
+check "the table did not change" bash -c "jq -e '.table_changed == false' $tmp/body >/dev/null"
+check "and neither did the versions or the weight" \
+	bash -c "[ '$v' = \"\$($steerctl -s $sock -j status | jq -c '[.table_version, .decision_version]')\" ] &&
+	$steerctl -s $sock -j services ll | jq -e '.nodes[1].weight == 50'"
+check "a change of min_change_pct or more (50 -> 60) is applied" metric 200 '{"node": "n3", "cpu": 0.4}'
+check "with the new weight" jq_ok '.nodes[1].weight == 60' services ll
+check "an unknown node: 404" metric 404 '{"node": "n9", "cpu": 0.1}'
+check "cpu over 1: 400 at cpu" bash -c "curl -s --unix-socket $sock -o $tmp/body -w '%{http_code}' \
+	--data-binary '{\"node\": \"n1\", \"cpu\": 2}' http://steerd/v1/metrics | grep -qx 400 &&
+	jq -e '.path == \"cpu\"' $tmp/body"
+check "a score over 10: 400" metric 400 '{"node": "n1", "score": 11}'
+check "an unknown key: 400" metric 400 '{"node": "n1", "mem": 0.5}'
+check "no node: 400" metric 400 '{"cpu": 0.5}'
+echo '{"node": "n3", "latency_us": 800, "queue": 2}' >"$tmp/m.json"
+check "steerctl metrics FILE reports" ctl metrics "$tmp/m.json"
+sleep 3.5
+check "a node silent past stale_after_ms is down, from metrics" \
+	jq_ok '.[0].state == "down" and .[0].state_from == "metrics" and .[0].metrics.stale' nodes
+check "and takes no new flows" jq_ok '(.nodes[0].eligible | not)' services ll
+check "it reports again: up" metric 200 '{"node": "n1", "cpu": 0.5}'
+check "and is up again (as the API last set it)" jq_ok '.[0].state == "up" and .[0].state_from == "api"' nodes
 
 # --- reload keeps the run-time state; a node the file changes takes the file's state
 check "a reload keeps the decided weights" bash -c "$steerctl -s $sock reload >/dev/null"

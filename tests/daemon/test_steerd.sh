@@ -91,7 +91,6 @@ check "lookup of a flow no VIP takes exits 1" exits_with 1 "no VIP matches" \
 	ctl lookup src=198.18.200.1 sport=1 dst=198.18.0.100 dport=80 proto=tcp
 check "unknown endpoint answers 404 with a JSON error" http_code 404 GET /v1/nope
 check "wrong method answers 405" http_code 405 DELETE /v1/status
-check "endpoints of a later release answer 501" http_code 501 POST /v1/metrics
 check "usage error exits 2" exits_with 2 "unknown command" ctl frobnicate
 
 # --- reloads
