@@ -716,6 +716,35 @@ out:
 	return ret;
 }
 
+void
+steerd_lock(struct steerd *d)
+{
+	pthread_mutex_lock(&d->lock);
+}
+
+void
+steerd_unlock(struct steerd *d)
+{
+	pthread_mutex_unlock(&d->lock);
+}
+
+void
+steerd_set_health(struct steerd *d, const char *node, bool healthy)
+{
+	char why[96];
+	int idx;
+
+	pthread_mutex_lock(&d->lock);
+	idx = steer_node_index(d->cfg, node);
+	if (idx >= 0 && d->rt->nodes[idx].unhealthy == healthy) {
+		d->rt->nodes[idx].unhealthy = !healthy;
+		steer_runtime_policies(d->cfg, d->state, d->rt, steer_mono_ns(), false);
+		snprintf(why, sizeof(why), "health of %s", node);
+		rebuild(d, why);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
 int
 steerd_set_node_state(struct steerd *d, const char *node, const char *body, size_t len,
 		      json_t **out, struct steerd_reply *r)

@@ -88,6 +88,10 @@ int steerd_decide(struct steerd *d, const char *body, size_t len, __u64 accepted
  * follow. */
 int steerd_report_metrics(struct steerd *d, const char *body, size_t len, json_t **out,
 			  struct steerd_reply *r);
+/* A health probe's verdict on a node: the table follows. */
+void steerd_set_health(struct steerd *d, const char *node, bool healthy);
+void steerd_lock(struct steerd *d);
+void steerd_unlock(struct steerd *d);
 /* PUT /v1/nodes/{name}/state */
 int steerd_set_node_state(struct steerd *d, const char *node, const char *body, size_t len,
 			  json_t **out, struct steerd_reply *r);

@@ -60,6 +60,9 @@ steer_runtime_new(const struct steer_config *cfg, const struct steer_runtime *ol
 
 		if (o >= 0 && (unsigned)o < old->n_nodes)
 			rt->nodes[i] = old->nodes[o];
+		/* A node no longer probed is no longer held down by its probe. */
+		if (cfg->nodes[i].health.type == STEER_HEALTH_NONE)
+			rt->nodes[i].unhealthy = false;
 	}
 	return rt;
 }

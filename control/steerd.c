@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "daemon.h"
+#include "health.h"
 #include "log.h"
 
 static void
@@ -69,6 +70,7 @@ main(int argc, char **argv)
 	struct steerd_opts o = { .config_path = STEER_DEFAULT_CONFIG };
 	static struct steerd d;
 	struct steer_api *api = NULL;
+	struct steer_health *health = NULL;
 	char err[1024];
 	sigset_t set;
 	int opt, sig;
@@ -121,6 +123,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	steer_log(STEER_LOG_INFO, "serving the API on %s", d.socket_path);
+	if (steer_health_start(&d, &health))
+		steer_log(STEER_LOG_ERROR, "cannot start the health prober: nodes are not probed");
 	for (;;) {
 		struct timespec tick = { .tv_sec = 1 };
 
@@ -137,6 +141,7 @@ main(int argc, char **argv)
 		steer_log(STEER_LOG_INFO, "%s: exiting", strsignal(sig));
 		break;
 	}
+	steer_health_stop(health);
 	steer_api_stop(api);
 	steerd_stop(&d);
 	return 0;

@@ -28,13 +28,18 @@ write_config() { # write_config N2_STATE
     { "name": "n1", "address": "198.18.1.10" },
     { "name": "n2", "address": "198.18.1.11", "state": "$1" },
     { "name": "n3", "address": "198.18.1.12" },
-    { "name": "v6", "address": "2001:db8::10" }
+    { "name": "v6", "address": "2001:db8::10" },
+    { "name": "h1", "address": "198.18.1.13",
+      "health": { "type": "tcp", "port": 8080, "interval_ms": 200, "timeout_ms": 100, "rise": 2, "fall": 2 } },
+    { "name": "h2", "address": "198.18.1.14",
+      "health": { "type": "http", "port": 8081, "path": "/healthz", "interval_ms": 200, "timeout_ms": 150, "rise": 2, "fall": 2 } }
   ],
   "services": [
     { "name": "web", "cid": 1001, "vips": ["198.18.0.100:443/tcp"], "policy": "scheduler",
       "nodes": [ { "node": "n1", "weight": 1 }, { "node": "n2", "weight": 1 } ] },
     { "name": "fixed", "cid": 1002, "vips": ["198.18.0.101:443/tcp"],
-      "nodes": [ { "node": "n3", "weight": 1 } ] },
+      "nodes": [ { "node": "n3", "weight": 1 }, { "node": "h1", "weight": 1 },
+                 { "node": "h2", "weight": 1 } ] },
     { "name": "ll", "cid": 1003, "vips": ["198.18.0.102:443/tcp"], "policy": "least-loaded",
       "nodes": [ { "node": "n1", "weight": 1 }, { "node": "n3", "weight": 1 } ] },
     { "name": "sc", "cid": 1004, "vips": ["198.18.0.103:443/tcp"], "policy": "score",
@@ -69,13 +74,23 @@ unchanged() { [ "$(versions)" = "$1" ] && jq_ok "$2" services web; }
 
 write_config up
 check "steerd starts with no state file" start
+eventually() { # eventually JQ-EXPR CTL-ARGS...: within 5 s
+	for _ in $(seq 50); do jq_ok "$@" && return 0; sleep 0.1; done
+	ctl -j "${@:2}"
+	return 1
+}
+node_is() { eventually ".[] | select(.name == \"$1\") | .state == \"$2\" and .state_from == \"$3\"" nodes; }
+# h1 and h2 are probed and nothing answers yet: they go down first, so the
+# table versions below are steady.
+check "nothing listens: the tcp probe makes h1 down, from health" node_is h1 down health
+check "nothing listens: the http probe makes h2 down" node_is h2 down health
 check "status: decision version 0, state file named" \
 	jq_ok ".decision_version == 0 and .state_file == \"$state\"" status
 
 # --- a batch is applied, versioned and persisted
 check "a decision batch is applied (200)" api 200 POST /v1/decisions "$(decision 5 70 30)"
 check "the answer has the version, table version and latency" \
-	body_has '.version == 5 and .table_version == 2 and .forwarding_ms > 0'
+	body_has ".version == 5 and .table_version == $(ctl -j status | jq .table_version) and .forwarding_ms > 0"
 check "services show the decided weights, from the decision" \
 	jq_ok '.weights_from == "decision" and .nodes[0].weight == 70 and .nodes[1].weight == 30' \
 	services web
@@ -84,7 +99,7 @@ check "the state file holds the batch" \
 	jq -e '.decision_version == 5 and .decisions[0].nodes[0].weight == 70' "$state"
 check "no temporary file is left beside it" test ! -e "$state.tmp"
 check "lookup follows the new table" \
-	jq_ok '.table_version == 2' lookup src=198.18.200.1 sport=40000 dst=198.18.0.100 dport=443 proto=tcp
+	jq_ok ".table_version == $(ctl -j status | jq .table_version)" lookup src=198.18.200.1 sport=40000 dst=198.18.0.100 dport=443 proto=tcp
 
 # --- every refusal names its fault and changes nothing
 v=$(versions)
@@ -225,6 +240,32 @@ check "a node silent past stale_after_ms is down, from metrics" \
 check "and takes no new flows" jq_ok '(.nodes[0].eligible | not)' services ll
 check "it reports again: up" metric 200 '{"node": "n1", "cpu": 0.5}'
 check "and is up again (as the API last set it)" jq_ok '.[0].state == "up" and .[0].state_from == "api"' nodes
+
+# --- health probes: fall failures make a node down, rise passes bring it back
+ip -n "$ns" link set lo up
+ip -n "$ns" addr add 198.18.1.13/32 dev lo
+ip -n "$ns" addr add 198.18.1.14/32 dev lo
+mkdir -p "$tmp/www"
+check "the service takes no new flows on them" jq_ok '(.nodes[1].eligible | not) and (.nodes[2].eligible | not)' services fixed
+ip netns exec "$ns" python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("198.18.1.13", 8080)); s.listen(64); time.sleep(120)' &
+tcp_pid=$!
+ip netns exec "$ns" python3 -m http.server --bind 198.18.1.14 --directory "$tmp/www" 8081 \
+	>/dev/null 2>&1 &
+http_pid=$!
+extra_pids="$tcp_pid $http_pid"
+check "a listener on h1's port: up again after rise passes" node_is h1 up config
+check "nodes says the probe passes" jq_ok '.[] | select(.name == "h1") | .health == "passing"' nodes
+sleep 1
+check "h2 answers 404 on /healthz: still down" node_is h2 down health
+touch "$tmp/www/healthz"
+check "h2 answers 200: up" node_is h2 up config
+kill "$tcp_pid"
+wait "$tcp_pid" 2>/dev/null
+check "h1's listener gone: down again" node_is h1 down health
+check "health changes show in /metrics" bash -c "curl -s --unix-socket $sock http://steerd/metrics |
+	grep -qx 'steer_node_state{node=\"h1\",state=\"down\"} 1'"
 
 # --- reload keeps the run-time state; a node the file changes takes the file's state
 check "a reload keeps the decided weights" bash -c "$steerctl -s $sock reload >/dev/null"

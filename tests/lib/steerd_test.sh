@@ -12,9 +12,11 @@ pin_root=/sys/fs/bpf/steer-test-$TAG$$
 sock=$tmp/steerd.sock
 state=$tmp/state.json
 pid=
+extra_pids=     # helpers a test starts (servers in the namespace)
 
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	[ -n "$extra_pids" ] && kill $extra_pids 2>/dev/null
 	rm -rf "$pin_root" "$tmp"
 	lab_cleanup
 }
