@@ -18,23 +18,35 @@
 #include "log.h"
 #include "prometheus.h"
 
+/* One listening endpoint; TCP ones require the bearer token. */
+struct listener {
+	struct steer_api *a;
+	bool need_token;
+};
+
 struct steer_api {
-	struct MHD_Daemon *mhd;
+	struct MHD_Daemon *mhd, *mhd_tcp;
 	int fd;
 	char path[108];
 	struct steerd *d;
+	struct listener on_unix, on_tcp;
+	char token[512];
+	size_t token_len;
 };
 
 struct request {
 	char *body;
 	size_t len;
 	int too_big;
+	int unauthorized;
 	__u64 started_ns;         /* first byte of the request seen */
 };
 
-/* Queue text (malloc'd; the response frees it). */
+/* Queue text (malloc'd; the response frees it), with one more header when
+ * name is not NULL. */
 static enum MHD_Result
-send_text(struct MHD_Connection *c, unsigned status, char *text, const char *type)
+respond(struct MHD_Connection *c, unsigned status, char *text, const char *type,
+	const char *name, const char *value)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -43,9 +55,17 @@ send_text(struct MHD_Connection *c, unsigned status, char *text, const char *typ
 		return MHD_NO;
 	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(r, "Content-Type", type);
+	if (name)
+		MHD_add_response_header(r, name, value);
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result
+send_text(struct MHD_Connection *c, unsigned status, char *text, const char *type)
+{
+	return respond(c, status, text, type, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -211,10 +231,43 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 	return send_error(c, MHD_HTTP_NOT_FOUND, "", err);
 }
 
+/* "Authorization: Bearer TOKEN", compared in constant time: how long the
+ * comparison takes says nothing of how much of the token was right. */
+static bool
+authorized(const struct steer_api *a, struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	volatile unsigned char diff = 0;
+	size_t i, len;
+
+	if (!h || strncasecmp(h, "Bearer ", 7))
+		return false;
+	h += 7;
+	len = strlen(h);
+	diff |= len != a->token_len;
+	for (i = 0; i < a->token_len; i++)
+		diff |= (unsigned char)a->token[i] ^ (unsigned char)(i < len ? h[i] : 0);
+	return diff == 0;
+}
+
+static enum MHD_Result
+send_unauthorized(struct MHD_Connection *c)
+{
+	json_t *o = json_pack("{s:s, s:s}", "error", "this endpoint needs \"Authorization: "
+			      "Bearer TOKEN\" with the token of gateway.api.token_file", "path",
+			      "");
+	char *text = json_dumps(o, JSON_INDENT(2));
+
+	json_decref(o);
+	return respond(c, MHD_HTTP_UNAUTHORIZED, text, "application/json", "WWW-Authenticate",
+		       "Bearer realm=\"steerd\"");
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
+	struct listener *l = cls;
 	struct request *r = *con_cls;
 
 	(void)version;
@@ -223,10 +276,16 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		if (!r)
 			return MHD_NO;
 		r->started_ns = steer_mono_ns();
+		/* Decided on the headers: an unauthorized body is not kept. */
+		r->unauthorized = l->need_token && !authorized(l->a, c);
 		*con_cls = r;
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		if (r->unauthorized) {
+			*upload_size = 0;
+			return MHD_YES;
+		}
 		if (r->len + *upload_size > STEER_API_MAX_BODY) {
 			r->too_big = 1;
 		} else if (!r->too_big) {
@@ -242,9 +301,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (r->unauthorized)
+		return send_unauthorized(c);
 	if (r->too_big)
 		return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "", "request body over 1 MiB");
-	return route(cls, c, url, method, r);
+	return route(l->a, c, url, method, r);
 }
 
 static void
@@ -299,12 +360,89 @@ listen_unix(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/* The token: the file's first line, without its line break. */
+static int
+read_token(struct steer_api *a, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	FILE *f = fopen(path, "re");
+	char *nl;
+
+	if (!f) {
+		snprintf(err, errlen, "gateway.api.token_file: cannot read %s: %s", path,
+			 strerror(errno));
+		return -errno;
+	}
+	if (!fgets(a->token, sizeof(a->token), f))
+		a->token[0] = 0;
+	if (!fstat(fileno(f), &st) && (st.st_mode & 0077))
+		steer_log(STEER_LOG_WARN, "%s can be read by others than its owner and group "
+			  "(mode %o): chmod 600 it", path, st.st_mode & 0777);
+	fclose(f);
+	nl = strpbrk(a->token, "\r\n");
+	if (nl)
+		*nl = 0;
+	a->token_len = strlen(a->token);
+	if (a->token_len < 16) {
+		snprintf(err, errlen, "gateway.api.token_file: the token in %s is %s (at least 16 "
+			 "characters)", path, a->token_len ? "too short" : "empty");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Serve on the listening socket fd, or (sa not NULL) on a socket of
+ * libmicrohttpd's own bound to sa. */
+static struct MHD_Daemon *
+serve(struct listener *l, int fd, const struct sockaddr_storage *sa)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+
+	if (sa)
+		return MHD_start_daemon(flags | (sa->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
+					NULL, NULL, handle, l, MHD_OPTION_SOCK_ADDR, sa,
+					MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+					MHD_OPTION_CONNECTION_LIMIT,
+					(unsigned)STEER_API_MAX_CONNECTIONS,
+					MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STEER_API_TIMEOUT_S,
+					MHD_OPTION_END);
+	return MHD_start_daemon(flags, 0, NULL, NULL, handle, l, MHD_OPTION_LISTEN_SOCKET, fd,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)STEER_API_MAX_CONNECTIONS,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STEER_API_TIMEOUT_S,
+				MHD_OPTION_END);
+}
+
+static int
+start_tcp(struct steer_api *a, const char *http, const char *token_file, char *err,
+	  size_t errlen)
+{
+	struct sockaddr_storage ss;
+	int ret;
+
+	if (steer_http_addr_parse(http, &ss)) {
+		snprintf(err, errlen, "gateway.api.http: \"%s\" is not ADDRESS:PORT", http);
+		return -EINVAL;
+	}
+	if ((ret = read_token(a, token_file, err, errlen)))
+		return ret;
+	a->on_tcp.a = a;
+	a->on_tcp.need_token = true;
+	a->mhd_tcp = serve(&a->on_tcp, -1, &ss);
+	if (!a->mhd_tcp) {
+		snprintf(err, errlen, "cannot serve the API on %s (address in use, or not on this "
+			 "host?)", http);
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
 int
-steer_api_start(struct steerd *d, const char *path, struct steer_api **out, char *err,
-		size_t errlen)
+steer_api_start(struct steerd *d, const char *path, const char *http, const char *token_file,
+		struct steer_api **out, char *err, size_t errlen)
 {
 	struct steer_api *a = calloc(1, sizeof(*a));
-	int fd;
+	int fd, ret;
 
 	if (!a)
 		return -ENOMEM;
@@ -315,22 +453,25 @@ steer_api_start(struct steerd *d, const char *path, struct steer_api **out, char
 	}
 	a->fd = fd;
 	a->d = d;
+	a->on_unix.a = a;
 	snprintf(a->path, sizeof(a->path), "%s", path);
-	a->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
-				  NULL, handle, a, MHD_OPTION_LISTEN_SOCKET, fd,
-				  MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)STEER_API_MAX_CONNECTIONS,
-				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STEER_API_TIMEOUT_S,
-				  MHD_OPTION_END);
+	a->mhd = serve(&a->on_unix, fd, NULL);
 	if (!a->mhd) {
 		snprintf(err, errlen, "cannot start the HTTP server on %s", path);
-		close(fd);
-		unlink(path);
-		free(a);
-		return -EIO;
+		ret = -EIO;
+		goto fail;
 	}
+	if (http && http[0] && (ret = start_tcp(a, http, token_file, err, errlen)))
+		goto fail;
 	*out = a;
 	return 0;
+fail:
+	if (a->mhd)
+		MHD_stop_daemon(a->mhd);
+	close(fd);
+	unlink(path);
+	free(a);
+	return ret;
 }
 
 void
@@ -338,6 +479,8 @@ steer_api_stop(struct steer_api *a)
 {
 	if (!a)
 		return;
+	if (a->mhd_tcp)
+		MHD_stop_daemon(a->mhd_tcp);
 	MHD_stop_daemon(a->mhd);
 	close(a->fd);
 	unlink(a->path);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* steerd's HTTP/1.1 JSON API (spec §7) on its Unix socket, served by
- * libmicrohttpd in its own thread. */
+/* steerd's HTTP/1.1 JSON API (spec §7) on its Unix socket and optionally on
+ * TCP with a bearer token, served by libmicrohttpd in its own threads. */
 #ifndef STEER_API_H
 #define STEER_API_H
 
@@ -15,9 +15,11 @@
 struct steer_api;
 
 /* Listen on path (mode 0660, parent created); a live socket of another
- * steerd is an error, a stale one is replaced. */
-int steer_api_start(struct steerd *d, const char *path, struct steer_api **out, char *err,
-		    size_t errlen);
+ * steerd is an error, a stale one is replaced. With http ("ADDRESS:PORT",
+ * may be NULL or empty) also on TCP, where every request must carry the
+ * bearer token read from token_file. */
+int steer_api_start(struct steerd *d, const char *path, const char *http, const char *token_file,
+		    struct steer_api **out, char *err, size_t errlen);
 void steer_api_stop(struct steer_api *a);
 
 #endif

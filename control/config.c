@@ -225,7 +225,8 @@ parse_api(struct steer_json_ctx *c, json_t *gw, struct steer_config *cfg)
 		return ret;
 	if (ret && steer_http_addr_parse(cfg->api_http, NULL))
 		return steer_jfail(c, "gateway.api.http", "\"%s\" is not ADDRESS:PORT (like "
-				   "127.0.0.1:9180 or [::1]:9180)", cfg->api_http);
+				   "127.0.0.1:9180 or [::1]:9180), or a port alone for loopback",
+				   cfg->api_http);
 	ret = steer_jstring(c, api, "gateway.api", "token_file", false, cfg->api_token_file,
 			 sizeof(cfg->api_token_file));
 	if (ret < 0)
@@ -247,7 +248,13 @@ steer_http_addr_parse(const char *s, struct sockaddr_storage *out)
 	char *end;
 	unsigned long port;
 	size_t hl;
+	char with_host[80];
 
+	/* A port alone ("9180" or ":9180") binds to loopback. */
+	if (s[0] == ':' || (s[0] && strspn(s, "0123456789") == strlen(s))) {
+		snprintf(with_host, sizeof(with_host), "127.0.0.1%s%s", s[0] == ':' ? "" : ":", s);
+		s = with_host;
+	}
 	if (s[0] == '[') {
 		const char *close = strchr(s, ']');
 

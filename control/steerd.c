@@ -117,12 +117,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "steerd: %s\n", err);
 		return 1;
 	}
-	if (steer_api_start(&d, d.socket_path, &api, err, sizeof(err))) {
+	if (steer_api_start(&d, d.socket_path, d.cfg->api_http, d.cfg->api_token_file, &api, err,
+			    sizeof(err))) {
 		fprintf(stderr, "steerd: %s\n", err);
 		steerd_stop(&d);
 		return 1;
 	}
-	steer_log(STEER_LOG_INFO, "serving the API on %s", d.socket_path);
+	steer_log(STEER_LOG_INFO, "serving the API on %s%s%s", d.socket_path,
+		  d.cfg->api_http[0] ? " and on TCP " : "", d.cfg->api_http);
 	if (steer_health_start(&d, &health))
 		steer_log(STEER_LOG_ERROR, "cannot start the health prober: nodes are not probed");
 	for (;;) {

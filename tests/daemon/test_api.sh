@@ -21,7 +21,7 @@ write_config() { # write_config N2_STATE
     "encap_source": { "ipv4": "198.18.0.1" },
     "next_hop": "02:00:00:00:00:fe",
     "hash_seed": "8f1c0a57d2e94b3a6c15e0f7a9b2d4c1",
-    "api": { "socket": "$sock" },
+    "api": { "socket": "$sock", "http": "9180", "token_file": "$tmp/token" },
     "metrics": { "min_change_pct": 10, "min_interval_ms": 0, "stale_after_ms": 2000 }
   },
   "nodes": [
@@ -73,6 +73,10 @@ versions() { ctl -j status | jq -c '[.table_version, .decision_version]'; }
 unchanged() { [ "$(versions)" = "$1" ] && jq_ok "$2" services web; }
 
 write_config up
+token=steer-test-token-$$-0123456789
+echo "$token" >"$tmp/token"
+chmod 600 "$tmp/token"
+ip -n "$ns" link set lo up
 check "steerd starts with no state file" start
 eventually() { # eventually JQ-EXPR CTL-ARGS...: within 5 s
 	for _ in $(seq 50); do jq_ok "$@" && return 0; sleep 0.1; done
@@ -241,8 +245,31 @@ check "and takes no new flows" jq_ok '(.nodes[0].eligible | not)' services ll
 check "it reports again: up" metric 200 '{"node": "n1", "cpu": 0.5}'
 check "and is up again (as the API last set it)" jq_ok '.[0].state == "up" and .[0].state_from == "api"' nodes
 
+# --- the TCP API: loopback, and only with the bearer token
+tcp() { # tcp EXPECTED-STATUS [CURL-ARGS...] URL-PATH
+	local want=$1 got
+	shift
+	got=$(ip netns exec "$ns" curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' \
+		"${@:1:$#-1}" "http://127.0.0.1:9180${!#}")
+	echo "got $got: $(head -c 300 "$tmp/body")"
+	[ "$got" = "$want" ]
+}
+check "a port alone binds to loopback: steerd listens on 127.0.0.1:9180" \
+	bash -c "ip netns exec $ns ss -ltn | grep -q '127.0.0.1:9180 '"
+check "without a token: 401" tcp 401 /v1/status
+check "with WWW-Authenticate: Bearer" grep -qi '^WWW-Authenticate: Bearer' "$tmp/hdr"
+check "and a JSON error" body_has '.error | test("Bearer")'
+check "a wrong token: 401" tcp 401 -H "Authorization: Bearer ${token}x" /v1/status
+check "a token one character short: 401" tcp 401 -H "Authorization: Bearer ${token%?}" /v1/status
+check "another scheme: 401" tcp 401 -H "Authorization: Basic $token" /v1/status
+check "a POST without the token changes nothing: 401" tcp 401 --data-binary "$(decision 7 5 5)" /v1/decisions
+check "the decision version did not move" jq_ok '.decision_version == 6' status
+check "the right token: 200" tcp 200 -H "Authorization: Bearer $token" /v1/status
+check "and the same answers as on the socket" body_has ".decision_version == 6"
+check "decisions over TCP with the token" tcp 200 -H "Authorization: Bearer $token" \
+	--data-binary "$(decision 7 10 90)" /v1/decisions
+
 # --- health probes: fall failures make a node down, rise passes bring it back
-ip -n "$ns" link set lo up
 ip -n "$ns" addr add 198.18.1.13/32 dev lo
 ip -n "$ns" addr add 198.18.1.14/32 dev lo
 mkdir -p "$tmp/www"
@@ -279,8 +306,8 @@ check "the state file forgets the override" jq -e '.node_states.n2 == null' "$st
 # --- SIGKILL and restart restore everything
 stop KILL
 check "steerd restarts after SIGKILL" start
-check "decision version 6 and weights 10/90 restored" \
-	bash -c "$steerctl -s $sock -j status | jq -e '.decision_version == 6' &&
+check "decision version 7 and weights 10/90 restored" \
+	bash -c "$steerctl -s $sock -j status | jq -e '.decision_version == 7' &&
 	$steerctl -s $sock -j services web | jq -e '.nodes[0].weight == 10 and .nodes[1].weight == 90'"
 check "a batch at the restored version is still stale: 409" refused 409 version "not greater" "$(decision 6 1 1)"
 stop TERM

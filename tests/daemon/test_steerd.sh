@@ -144,4 +144,16 @@ check "check-config rejects an invalid one with exit 1" \
 check "check-config -j gives line and column" \
 	bash -c "$steerctl -j check-config $tmp/bad.json | jq -e '.valid == false and .line == 1 and .column == 14' >/dev/null"
 
+# --- the systemd unit
+unit=$(dirname "$steerd")/steerd.service
+if command -v systemd-analyze >/dev/null && [ -f "$unit" ]; then
+	sed "s|^ExecStart=[^ ]*|ExecStart=$steerd|" "$unit" >"$tmp/steerd.service"
+	check "the systemd unit passes systemd-analyze verify" \
+		bash -c "out=\$(systemd-analyze verify $tmp/steerd.service 2>&1); echo \"\$out\"; [ -z \"\$out\" ]"
+	check "it reloads with SIGHUP and keeps the pinned program on stop" \
+		bash -c "grep -q '^ExecReload=/bin/kill -HUP \$MAINPID' $unit && ! grep -q '^ExecStart=.*detach-on-exit' $unit"
+else
+	echo "ok $((tap_n += 1)) - the systemd unit # SKIP no systemd-analyze or no unit built"
+fi
+
 tap_done

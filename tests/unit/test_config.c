@@ -171,3 +171,47 @@ Test(config, missing_file_is_an_error)
 	steer_error_format(&err, msg, sizeof(msg));
 	cr_assert(strstr(msg, "/nonexistent/steer.json: cannot open"), "%s", msg);
 }
+
+#define GW_WITH(extra) "\"gateway\": { \"name\": \"g\", \"interfaces\": [\"e0\"], " extra \
+		       ", \"encap_source\": { \"ipv4\": \"198.18.0.1\" } }"
+#define HEALTH_NODE(h) "\"nodes\": [ { \"name\": \"a\", \"address\": \"198.18.1.1\", " \
+		       "\"health\": " h " } ]"
+
+Test(config, api_over_tcp_needs_a_token)
+{
+	expect("{ " GW_WITH("\"api\": { \"http\": \"127.0.0.1:9180\" }") ", " NODES
+	       ", \"services\": [] }", "gateway.api.http: the TCP API needs a bearer token");
+	expect("{ " GW_WITH("\"api\": { \"http\": \"localhost:80\", \"token_file\": \"/t\" }") ", "
+	       NODES ", \"services\": [] }", "gateway.api.http: \"localhost:80\" is not ADDRESS:PORT");
+	expect("{ " GW_WITH("\"api\": { \"http\": \"[::1]:0\", \"token_file\": \"/t\" }") ", "
+	       NODES ", \"services\": [] }", "is not ADDRESS:PORT");
+	expect("{ " GW_WITH("\"api\": { \"http\": \"9180\", \"token_file\": \"t\" }") ", " NODES
+	       ", \"services\": [] }", "gateway.api.token_file: must be an absolute path");
+}
+
+Test(config, metrics_damping_ranges)
+{
+	expect("{ " GW_WITH("\"metrics\": { \"min_change_pct\": 101 }") ", " NODES
+	       ", \"services\": [] }", "gateway.metrics.min_change_pct: 101 is out of range 0..100");
+	expect("{ " GW_WITH("\"metrics\": { \"stale_after_ms\": 10 }") ", " NODES
+	       ", \"services\": [] }", "gateway.metrics.stale_after_ms: 10 is out of range");
+	expect("{ " GW_WITH("\"metrics\": { \"damp\": 1 }") ", " NODES ", \"services\": [] }",
+	       "gateway.metrics.damp: unknown key");
+}
+
+Test(config, health_probes)
+{
+	expect("{ " GW ", " HEALTH_NODE("{ \"type\": \"icmp\", \"port\": 80 }")
+	       ", \"services\": [] }", "nodes[0].health.type: must be one of: tcp, http");
+	expect("{ " GW ", " HEALTH_NODE("{ \"type\": \"tcp\" }") ", \"services\": [] }",
+	       "nodes[0].health: missing required key \"port\"");
+	expect("{ " GW ", " HEALTH_NODE("{ \"type\": \"tcp\", \"port\": 80, \"path\": \"/x\" }")
+	       ", \"services\": [] }", "nodes[0].health.path: only an http probe has a path");
+	expect("{ " GW ", " HEALTH_NODE("{ \"type\": \"http\", \"port\": 80, \"path\": \"x y\" }")
+	       ", \"services\": [] }", "nodes[0].health.path: must start with '/'");
+	expect("{ " GW ", " HEALTH_NODE("{ \"type\": \"tcp\", \"port\": 80, \"interval_ms\": 200, "
+				       "\"timeout_ms\": 300 }") ", \"services\": [] }",
+	       "nodes[0].health.timeout_ms: 300 is longer than interval_ms (200)");
+	expect("{ " GW ", " HEALTH_NODE("{ \"type\": \"tcp\", \"port\": 80, \"rise\": 0 }")
+	       ", \"services\": [] }", "nodes[0].health.rise: 0 is out of range 1..100");
+}
