@@ -396,7 +396,11 @@ read_token(struct steer_api *a, const char *path, char *err, size_t errlen)
 static struct MHD_Daemon *
 serve(struct listener *l, int fd, const struct sockaddr_storage *sa)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	/* A thread per connection: a decision waiting for its table does not
+	 * hold up other clients, and decisions arriving meanwhile are applied
+	 * together (see daemon.h). */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+			 MHD_USE_ERROR_LOG;
 
 	if (sa)
 		return MHD_start_daemon(flags | (sa->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* steer-dpdk client for steerd. One request at a time under steerd's lock. */
+/* steer-dpdk client for steerd: one connection, one request at a time (its
+ * own lock: table pushes and stats reads come from different threads). */
 #include "backend_dpdk.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "image_wire.h"
 
 struct steer_backend_dpdk {
+	pthread_mutex_t lock;
 	char path[108];
 	int fd;
 	__u64 pushed;   /* version steer-dpdk acknowledged on this connection */
@@ -28,6 +31,7 @@ steer_dpdk_open(const char *path)
 		return NULL;
 	snprintf(d->path, sizeof(d->path), "%s", path);
 	d->fd = -1;
+	pthread_mutex_init(&d->lock, NULL);
 	return d;
 }
 
@@ -38,6 +42,7 @@ steer_dpdk_close(struct steer_backend_dpdk *d)
 		return;
 	if (d->fd >= 0)
 		close(d->fd);
+	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
 
@@ -93,8 +98,10 @@ request(struct steer_backend_dpdk *d, __u32 type, const void *payload, size_t le
 	json_error_t jerr;
 	size_t alen;
 	__u32 atype;
-	int ret = connect_once(d);
+	int ret;
 
+	pthread_mutex_lock(&d->lock);
+	ret = connect_once(d);
 	if (!ret)
 		ret = steer_dpdk_send(d->fd, type, payload, len);
 	if (!ret)
@@ -104,6 +111,7 @@ request(struct steer_backend_dpdk *d, __u32 type, const void *payload, size_t le
 	free(answer);
 	if (ret)
 		disconnect(d);
+	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
 

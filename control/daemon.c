@@ -258,6 +258,7 @@ observe(struct steerd *d)
 	bool changed = false;
 	unsigned i;
 
+	pthread_mutex_lock(&d->commit_lock);
 	pthread_mutex_lock(&d->lock);
 	for (i = 0; i < d->cfg->n_nodes; i++) {
 		struct steer_node_rt *n = &d->rt->nodes[i];
@@ -269,10 +270,11 @@ observe(struct steerd *d)
 				  "reports again", d->cfg->nodes[i].name, d->cfg->stale_after_ms);
 		}
 	}
+	pthread_mutex_unlock(&d->lock);
 	changed |= steer_runtime_policies(d->cfg, d->state, d->rt, now, true);
 	if (changed)
 		rebuild(d, "metrics");
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->commit_lock);
 }
 
 void
@@ -284,8 +286,9 @@ steerd_tick(struct steerd *d)
 	observe(d);
 	if (!d->dpdk)
 		return;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->commit_lock);
 	ret = steer_dpdk_sync(d->dpdk, d->img, err, sizeof(err));
+	pthread_mutex_lock(&d->lock);
 	/* Log changes of state, not every second of an absent steer-dpdk. */
 	if (!ret && d->dpdk_state != 1)
 		steer_log(STEER_LOG_INFO, "steer-dpdk on %s runs table version %llu",
@@ -296,6 +299,7 @@ steerd_tick(struct steerd *d)
 	d->dpdk_state = ret ? 2 : 1;
 	d->dpdk_synced = ret == 0;
 	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->commit_lock);
 }
 
 int
@@ -309,6 +313,8 @@ steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t er
 
 	memset(d, 0, sizeof(*d));
 	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_init(&d->commit_lock, NULL);
+	d->queue_tail = &d->queue;
 	d->opts = *o;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	snprintf(d->config_path, sizeof(d->config_path), "%s", o->config_path);
@@ -385,11 +391,13 @@ fail:
 }
 
 /* Make the new table and (those not NULL) config, observations and
- * run-time state the running ones, freeing what they replace. */
+ * run-time state the running ones, freeing what they replace: the one
+ * moment a writer holds the view lock. */
 static void
 install_running(struct steerd *d, struct steer_config *cfg, struct steer_runtime *rt,
 		struct steer_state *st, struct steer_image *img, struct steer_effective *eff)
 {
+	pthread_mutex_lock(&d->lock);
 	steer_effective_free(&d->eff, d->cfg->n_services);
 	steer_image_free(d->img);
 	if (st) {
@@ -406,6 +414,7 @@ install_running(struct steerd *d, struct steer_config *cfg, struct steer_runtime
 	}
 	d->eff = *eff;
 	d->img = img;
+	pthread_mutex_unlock(&d->lock);
 	memset(eff, 0, sizeof(*eff));
 }
 
@@ -443,7 +452,7 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 	bool st_changed = false;
 	int ret;
 
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->commit_lock);
 	ret = steer_config_load(d->config_path, &cfg, &e);
 	if (ret) {
 		config_error(&e, err, errlen);
@@ -498,7 +507,9 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 	rt = NULL;
 	img = NULL;
 	st = NULL;
+	pthread_mutex_lock(&d->lock);
 	d->reloads++;
+	pthread_mutex_unlock(&d->lock);
 	steer_log(STEER_LOG_INFO, "reloaded %s: table version %llu", d->config_path,
 		  (unsigned long long)d->img->gw.version);
 out:
@@ -510,7 +521,7 @@ out:
 	steer_runtime_free(rt);
 	steer_image_free(img);
 	steer_state_free(st);
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->commit_lock);
 	return ret;
 }
 
@@ -612,63 +623,159 @@ rebuild(struct steerd *d, const char *why)
 	return 0;
 }
 
+/* A decision batch waiting to be applied, on its caller's stack. The
+ * leader of a group fills in the result. */
+struct steerd_waiter {
+	struct steer_decision_batch b;
+	__u64 accepted_ns;
+	struct steerd_waiter *next;
+	bool done;
+	int ret;
+	struct steerd_reply r;
+	__u64 applied_ns, persisted_ns, table_version;
+	unsigned group;                     /* batches applied together */
+	struct steer_xdp_apply_stats fast_path;
+};
+
+static bool
+queued(const struct steerd *d, __u64 version)
+{
+	const struct steerd_waiter *w;
+
+	for (w = d->queue; w; w = w->next)
+		if (w->b.version == version)
+			return true;
+	return false;
+}
+
+/* The group in version order: batches of concurrent clients may arrive in
+ * any order, and every one of them is newer than the last applied. */
+static struct steerd_waiter *
+by_version(struct steerd_waiter *group)
+{
+	struct steerd_waiter *sorted = NULL, *w, **at;
+
+	while (group) {
+		w = group;
+		group = group->next;
+		for (at = &sorted; *at && (*at)->b.version < w->b.version; at = &(*at)->next)
+			;
+		w->next = *at;
+		*at = w;
+	}
+	return sorted;
+}
+
+/* Apply every batch of the group, in version order, as one table: the
+ * caller holds commit_lock and leads. */
+static void
+lead(struct steerd *d, struct steerd_waiter *group)
+{
+	struct steer_state *st = steer_state_copy(d->state);
+	struct steerd_waiter *w;
+	struct steerd_reply r = { 0 };
+	__u64 applied = 0, done;
+	unsigned n = 0;
+	int ret = st ? 0 : -ENOMEM;
+
+	group = by_version(group);
+	for (w = group; w && !ret; w = w->next, n++)
+		ret = steer_state_apply_batch(st, &w->b);
+	if (ret)
+		refuse(&r, 500, "", "out of memory");
+	else
+		ret = commit_state(d, st, &r, &applied);
+	if (!ret)
+		st = NULL;
+	steer_state_free(st);
+	done = steer_mono_ns();
+	pthread_mutex_lock(&d->lock);
+	for (w = group; w; w = w->next) {
+		w->ret = ret;
+		w->r = r;
+		w->applied_ns = applied;
+		w->persisted_ns = done;
+		w->table_version = d->img->gw.version;
+		w->group = n;
+		if (d->xdp)
+			w->fast_path = *steer_xdp_last_apply(d->xdp);
+		if (!ret) {
+			/* Latency to forwarding: the fast path uses the new
+			 * table from the switch on; persisting comes after. */
+			latency_record(&d->lat, applied - w->accepted_ns);
+			d->batches++;
+		}
+		w->done = true;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
 int
 steerd_decide(struct steerd *d, const char *body, size_t len, __u64 accepted_ns, json_t **out,
 	      struct steerd_reply *r)
 {
-	struct steer_decision_batch b;
-	struct steer_state *st = NULL;
+	struct steerd_waiter w = { .accepted_ns = accepted_ns };
+	struct steerd_waiter *group = NULL;
 	struct steer_error e;
-	__u64 applied = 0, done;
-	int ret;
+	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (steer_decision_parse(body, len, "request", &b, &e))
+	if (steer_decision_parse(body, len, "request", &w.b, &e))
 		return refuse_error(r, &e);
 	pthread_mutex_lock(&d->lock);
-	if (b.version <= d->state->decision_version) {
-		ret = refuse(r, 409, "version", "version %llu is not greater than the last applied "
-			     "version %llu", (unsigned long long)b.version,
+	if (w.b.version <= d->state->decision_version)
+		ret = refuse(r, 409, "version", "version %llu is not greater than the last "
+			     "applied version %llu", (unsigned long long)w.b.version,
 			     (unsigned long long)d->state->decision_version);
-		goto out;
-	}
-	if (steer_decision_check(&b, d->cfg, &e)) {
+	else if (queued(d, w.b.version))
+		ret = refuse(r, 409, "version", "version %llu is already waiting to be applied",
+			     (unsigned long long)w.b.version);
+	else if (steer_decision_check(&w.b, d->cfg, &e))
 		ret = refuse(r, 400, e.path, "%s", e.msg);
-		goto out;
+	if (!ret) {
+		*d->queue_tail = &w;
+		d->queue_tail = &w.next;
 	}
-	st = steer_state_copy(d->state);
-	if (!st || steer_state_apply_batch(st, &b)) {
-		ret = refuse(r, 500, "", "out of memory");
-		goto out;
-	}
-	ret = commit_state(d, st, r, &applied);
+	pthread_mutex_unlock(&d->lock);
 	if (ret)
 		goto out;
-	st = NULL;
-	done = steer_mono_ns();
-	/* Latency to forwarding: the fast path uses the new table from the
-	 * switch on; persisting it comes after. */
-	latency_record(&d->lat, applied - accepted_ns);
-	d->batches++;
-	*out = json_pack("{s:I, s:I, s:I, s:f, s:f}", "version", (json_int_t)b.version,
-			 "table_version", (json_int_t)d->img->gw.version, "services",
-			 (json_int_t)b.n, "forwarding_ms", (double)(applied - accepted_ns) / 1e6,
-			 "persisted_ms", (double)(done - accepted_ns) / 1e6);
-	if (d->xdp) {
-		const struct steer_xdp_apply_stats *a = steer_xdp_last_apply(d->xdp);
 
+	/* Whoever gets commit_lock first applies everything queued by then;
+	 * batches that arrive meanwhile wait for the next round. */
+	pthread_mutex_lock(&d->commit_lock);
+	pthread_mutex_lock(&d->lock);
+	if (!w.done) {
+		group = d->queue;
+		d->queue = NULL;
+		d->queue_tail = &d->queue;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (group)
+		lead(d, group);
+	pthread_mutex_unlock(&d->commit_lock);
+
+	ret = w.ret;
+	if (ret) {
+		*r = w.r;
+		goto out;
+	}
+	*out = json_pack("{s:I, s:I, s:I, s:I, s:f, s:f}", "version", (json_int_t)w.b.version,
+			 "table_version", (json_int_t)w.table_version, "services",
+			 (json_int_t)w.b.n, "applied_with", (json_int_t)w.group, "forwarding_ms",
+			 (double)(w.applied_ns - accepted_ns) / 1e6, "persisted_ms",
+			 (double)(w.persisted_ns - accepted_ns) / 1e6);
+	if (d->xdp)
 		/* Where the time went, for operators chasing latency. */
 		json_object_set_new(*out, "fast_path", json_pack("{s:I, s:f, s:f, s:f, s:b}",
-			"entries_written", (json_int_t)a->entries, "write_ms", a->write_ns / 1e6,
-			"switch_ms", a->flip_ns / 1e6, "readers_done_ms", a->done_ns / 1e6,
-			"kernel_grace", a->kernel_grace));
-	}
-	steer_log(STEER_LOG_DEBUG, "decision version %llu: %u services, table version %llu",
-		  (unsigned long long)b.version, b.n, (unsigned long long)d->img->gw.version);
+			"entries_written", (json_int_t)w.fast_path.entries, "write_ms",
+			w.fast_path.write_ns / 1e6, "switch_ms", w.fast_path.flip_ns / 1e6,
+			"readers_done_ms", w.fast_path.done_ns / 1e6, "kernel_grace",
+			w.fast_path.kernel_grace));
+	steer_log(STEER_LOG_DEBUG, "decision version %llu: %u services, table version %llu, "
+		  "applied with %u batches", (unsigned long long)w.b.version, w.b.n,
+		  (unsigned long long)w.table_version, w.group);
 out:
-	pthread_mutex_unlock(&d->lock);
-	steer_state_free(st);
-	steer_decision_batch_free(&b);
+	steer_decision_batch_free(&w.b);
 	return ret;
 }
 
@@ -688,7 +795,7 @@ steerd_report_metrics(struct steerd *d, const char *body, size_t len, json_t **o
 	memset(r, 0, sizeof(*r));
 	if (steer_metrics_parse(body, len, "request", &m, &e))
 		return refuse_error(r, &e);
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->commit_lock);
 	idx = steer_node_index(d->cfg, m.node);
 	if (idx < 0) {
 		ret = refuse(r, 404, "node", "no node named \"%s\"", m.node);
@@ -696,10 +803,12 @@ steerd_report_metrics(struct steerd *d, const char *body, size_t len, json_t **o
 	}
 	n = &d->rt->nodes[idx];
 	was_stale = n->stale;
+	pthread_mutex_lock(&d->lock);
 	n->m = m;
 	n->reported = true;
 	n->stale = false;
 	n->reported_ns = steer_mono_ns();
+	pthread_mutex_unlock(&d->lock);
 	if (was_stale)
 		steer_log(STEER_LOG_INFO, "node %s reports metrics again: no longer down", m.node);
 	changed = steer_runtime_policies(d->cfg, d->state, d->rt, n->reported_ns, true) ||
@@ -712,7 +821,7 @@ steerd_report_metrics(struct steerd *d, const char *body, size_t len, json_t **o
 	*out = json_pack("{s:s, s:b, s:I}", "node", m.node, "table_changed", changed,
 			 "table_version", (json_int_t)d->img->gw.version);
 out:
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->commit_lock);
 	return ret;
 }
 
@@ -734,15 +843,17 @@ steerd_set_health(struct steerd *d, const char *node, bool healthy)
 	char why[96];
 	int idx;
 
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->commit_lock);
 	idx = steer_node_index(d->cfg, node);
 	if (idx >= 0 && d->rt->nodes[idx].unhealthy == healthy) {
+		pthread_mutex_lock(&d->lock);
 		d->rt->nodes[idx].unhealthy = !healthy;
+		pthread_mutex_unlock(&d->lock);
 		steer_runtime_policies(d->cfg, d->state, d->rt, steer_mono_ns(), false);
 		snprintf(why, sizeof(why), "health of %s", node);
 		rebuild(d, why);
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->commit_lock);
 }
 
 int
@@ -757,7 +868,7 @@ steerd_set_node_state(struct steerd *d, const char *node, const char *body, size
 	memset(r, 0, sizeof(*r));
 	if (steer_node_state_parse(body, len, "request", &state, &e))
 		return refuse_error(r, &e);
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->commit_lock);
 	idx = steer_node_index(d->cfg, node);
 	if (idx < 0) {
 		ret = refuse(r, 404, "node", "no node named \"%s\"", node);
@@ -776,7 +887,7 @@ steerd_set_node_state(struct steerd *d, const char *node, const char *body, size
 		  steer_node_state_name(state), (unsigned long long)d->img->gw.version);
 	*out = node_json(d, (unsigned)idx);
 out:
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->commit_lock);
 	steer_state_free(st);
 	return ret;
 }

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* steerd's state and the operations the API and signals call: start,
- * reload, and the JSON views. Every call takes the lock: the API thread
- * and the signal loop never see a half-applied state. */
+/* steerd's state and the operations the API, the prober and the signal
+ * loop call. Two locks: every operation that changes the table (reload,
+ * decisions, node states, metrics, health, the tick) holds commit_lock from
+ * start to end, so they run one at a time; lock guards what the views
+ * read and is taken only briefly, to swap in a new table and state. Views
+ * never wait for a compile, and decisions that arrive while one is being
+ * applied are applied together next (group commit). */
 #ifndef STEER_DAEMON_H
 #define STEER_DAEMON_H
 
@@ -47,8 +51,14 @@ struct steerd_reply {
 
 enum steerd_seed_source { STEERD_SEED_CONFIG, STEERD_SEED_ADOPTED, STEERD_SEED_GENERATED };
 
+struct steerd_waiter;
+
 struct steerd {
 	pthread_mutex_t lock;
+	pthread_mutex_t commit_lock;
+	/* Decision batches accepted and not yet applied. */
+	struct steerd_waiter *queue;
+	struct steerd_waiter **queue_tail;
 	struct steerd_opts opts;
 	char config_path[STEER_PATH_LEN];
 	char socket_path[STEER_PATH_LEN];

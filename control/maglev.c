@@ -42,6 +42,7 @@ int
 steer_maglev_fill(const struct steer_maglev_entry *e, unsigned n, __u32 size, __u32 *table)
 {
 	struct perm *p;
+	__u64 *taken;
 	__u32 filled = 0, max_w = 0, i;
 
 	for (i = 0; i < size; i++)
@@ -51,11 +52,18 @@ steer_maglev_fill(const struct steer_maglev_entry *e, unsigned n, __u32 size, __
 	if (size < 2)
 		return -EINVAL;
 	p = calloc(n, sizeof(*p));
-	if (!p)
+	/* Probes test a bitmap (2 KiB for 16381 slots: it stays in L1), not
+	 * the table itself. */
+	taken = calloc((size + 63) / 64, sizeof(*taken));
+	if (!p || !taken) {
+		free(p);
+		free(taken);
 		return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		if (!e[i].weight) {
 			free(p);
+			free(taken);
 			return -EINVAL;
 		}
 		p[i].e = &e[i];
@@ -81,11 +89,13 @@ steer_maglev_fill(const struct steer_maglev_entry *e, unsigned n, __u32 size, __
 				p[i].pos += p[i].skip;
 				if (p[i].pos >= size)
 					p[i].pos -= size;
-			} while (table[c] != STEER_NODE_NONE);
+			} while (taken[c / 64] & (1ULL << (c % 64)));
+			taken[c / 64] |= 1ULL << (c % 64);
 			table[c] = p[i].e->value;
 			filled++;
 		}
 	}
 	free(p);
+	free(taken);
 	return 0;
 }

@@ -6,7 +6,9 @@
 # request being accepted to the fast path forwarding by the new table
 # (switched and free of readers of the old one); the client measures the
 # whole round trip, which adds persisting the state (fsync) and HTTP.
-# Batches of 1, 100 and 1,000 services (steer holds at most 1,024), each
+# One client posting batch after batch, then several at once (batches that
+# arrive during an apply are applied together). Batches of 1, 100 and 1,000
+# services (steer holds at most 1,024), each
 # service over 3 nodes with a 16381-entry Maglev table. The state file is
 # on /var/tmp (a disk, as /var/lib/steer would be).
 # Usage: bench_decisions.sh BUILD_DIR [BATCHES_OF_ONE]
@@ -47,8 +49,8 @@ json.dump(cfg, open(path, "w"))
 PY
 }
 
-run() { # run N_SERVICES BATCHES
-	local names
+run() { # run N_SERVICES BATCHES [CLIENTS]
+	local names clients=${3:-1}
 	config "$1"
 	rm -f "$tmp/state.json"
 	nsenter --net="/var/run/netns/$ns" "$build/steerd" -c "$tmp/steer.json" --pin-root "$pin_root" \
@@ -60,15 +62,20 @@ run() { # run N_SERVICES BATCHES
 	done
 	names=$(seq -s, -f 's%g' 0 $(($1 - 1)))
 	python3 "$here/../lib/decide_loop.py" "$tmp/steerd.sock" --services "$names" \
-		--nodes n1,n2,n3 --batches "$2" >"$tmp/out.json" || true
+		--nodes n1,n2,n3 --batches "$2" --clients "$clients" >"$tmp/out.json" || true
 	kill -TERM "$pid"
 	wait "$pid" 2>/dev/null || true
 	pid=
-	jq -r --arg n "$1" '"\($n | tonumber | tostring | (" " * (8 - length)) + .)  \(.applied | tostring | (" " * (7 - length)) + .)  \(.forwarding_ms.p50 | tostring | (" " * (9 - length)) + .)  \(.forwarding_ms.p99 | tostring | (" " * (9 - length)) + .)  \(.round_trip_ms.p50 | tostring | (" " * (9 - length)) + .)  \(.round_trip_ms.p99 | tostring | (" " * (9 - length)) + .)  \(.decisions_per_s | tostring | (" " * (10 - length)) + .)"' "$tmp/out.json"
+	jq -r --arg n "$1" --arg c "$clients" '"\($n | tonumber | tostring | (" " * (8 - length)) + .)  \($c | (" " * (7 - length)) + .)  \(.applied | tostring | (" " * (7 - length)) + .)  \(.forwarding_ms.p50 | tostring | (" " * (9 - length)) + .)  \(.forwarding_ms.p99 | tostring | (" " * (9 - length)) + .)  \(.round_trip_ms.p50 | tostring | (" " * (9 - length)) + .)  \(.round_trip_ms.p99 | tostring | (" " * (9 - length)) + .)  \(.decisions_per_s | tostring | (" " * (10 - length)) + .)  \(.mean_batches_per_apply)"' "$tmp/out.json"
 }
 
 echo "steerd decision batches, XDP fast path; milliseconds"
-echo "services  batches  fwd p50    fwd p99    rtt p50    rtt p99    decisions/s"
+echo "services  clients  applied  fwd p50    fwd p99    rtt p50    rtt p99    decisions/s  batches/apply"
 run 1 "$n_small"
 run 100 200
 run 1000 20
+# Several clients at once: batches that arrive while one is applied are
+# applied together (group commit).
+run 1 "$n_small" 8
+run 100 400 8
+run 1000 40 8

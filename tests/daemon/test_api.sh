@@ -310,6 +310,21 @@ check "decision version 7 and weights 10/90 restored" \
 	bash -c "$steerctl -s $sock -j status | jq -e '.decision_version == 7' &&
 	$steerctl -s $sock -j services web | jq -e '.nodes[0].weight == 10 and .nodes[1].weight == 90'"
 check "a batch at the restored version is still stale: 409" refused 409 version "not greater" "$(decision 6 1 1)"
+
+# --- concurrent clients: batches arriving during an apply are applied together
+concurrent() {
+	local first out
+	first=$(( $(ctl -j status | jq .decision_version) + 1 ))
+	out=$(python3 "$here/../lib/decide_loop.py" "$sock" --services web --nodes n1,n2 \
+		--batches 200 --clients 6 --start-version "$first") || { echo "$out"; return 1; }
+	echo "$out"
+	# Every batch is applied or, having arrived after a newer one was
+	# applied, refused with 409; the newest is always applied.
+	jq -e ".applied + .superseded == 200 and .refused == 0" <<<"$out" >/dev/null &&
+		jq_ok ".decision_version == $((first + 199))" status
+}
+check "6 clients post 200 batches at once: all applied or superseded, the newest wins" concurrent
+check "the state file holds the newest" bash -c "jq -e \".decision_version == \$($steerctl -s $sock -j status | jq .decision_version)\" $state"
 stop TERM
 
 # --- a damaged state file: start from the config, and say so
