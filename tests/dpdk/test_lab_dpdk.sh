@@ -87,6 +87,27 @@ weights() {
 }
 check "3000 UDP flows reach the nodes by weight and are decapsulated there" weights
 
+# Drain through the API (PUT /v1/nodes/n2/state): the same core semantics
+# as the XDP path, through steer-dpdk's per-worker flow table.
+drain_n2_by_api() { ctl node n2 state draining >/dev/null; }
+check "a node drained through the API keeps its established flows" \
+	lab_drain_keeps_flows 43000 drain_n2_by_api
+check "and gets no new flows" lab_drain_takes_no_new 53000
+down_by_api() {
+	ctl node n2 state down >/dev/null || return 1
+	lab_reset_logs
+	lab_gen --flows 600 --rate 20000 --dst 198.18.0.100 --sport-base 43000 >/dev/null
+	sleep 0.7
+	lab_flow_nodes >"$LAB_DIR/after"
+	echo "after down: n1 $(lab_received 1 udp), n2 $(lab_received 2 udp), n3 $(lab_received 3 udp)"
+	# n2's flows move; every other flow stays where it was.
+	[ "$(lab_received 2 udp)" -eq 0 ] &&
+		[ $(( $(lab_received 1 udp) + $(lab_received 3 udp) )) -eq 600 ] &&
+		[ "$(grep -v ' n2$' "$LAB_DIR/established" | comm -23 - "$LAB_DIR/after" | wc -l)" -eq 0 ]
+}
+check "a node set down through the API stops receiving; other flows stay put" down_by_api
+ctl node n2 state up >/dev/null
+
 updates_under_traffic() {
 	local gen_pid i received
 	lab_reset_logs

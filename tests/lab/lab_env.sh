@@ -132,6 +132,35 @@ lab_flow_nodes() {
 	for i in 1 2 3; do awk -v n="n$i" '$1 == "udp" { print $2, $3, n }' "$LAB_DIR/n$i.log"; done | sort
 }
 
+# lab_drain_keeps_flows SPORT_BASE DRAIN_N2: 600 flows to the web VIP are
+# established (their nodes recorded in $LAB_DIR/established), DRAIN_N2 sets
+# n2 draining, and the same flows again must reach the same nodes, n2's too.
+lab_drain_keeps_flows() {
+	lab_reset_logs
+	lab_gen --flows 600 --rate 20000 --dst 198.18.0.100 --sport-base "$1" >/dev/null
+	sleep 0.7
+	lab_flow_nodes >"$LAB_DIR/established"
+	$2 || return 1
+	lab_reset_logs
+	lab_gen --flows 600 --rate 20000 --dst 198.18.0.100 --sport-base "$1" >/dev/null
+	sleep 0.7
+	lab_flow_nodes >"$LAB_DIR/again"
+	diff "$LAB_DIR/established" "$LAB_DIR/again" >/dev/null || { echo "flows moved"; return 1; }
+	echo "n2 kept $(grep -c ' n2$' "$LAB_DIR/again") established flows"
+	grep -q ' n2$' "$LAB_DIR/again"
+}
+
+# lab_drain_takes_no_new SPORT_BASE: with n2 draining, 1,000 new flows reach
+# n1 and n3 only.
+lab_drain_takes_no_new() {
+	lab_reset_logs
+	lab_gen --flows 1000 --rate 20000 --dst 198.18.0.100 --sport-base "$1" >/dev/null
+	sleep 0.7
+	echo "new flows: n1 $(lab_received 1 udp), n2 $(lab_received 2 udp), n3 $(lab_received 3 udp)"
+	[ "$(lab_received 2 udp)" -eq 0 ] &&
+		[ $(( $(lab_received 1 udp) + $(lab_received 3 udp) )) -eq 1000 ]
+}
+
 # lab_decisions_under_traffic ROUNDS RATE SPORT_BASE RESTART [BEFORE_KILL]:
 # 500 flows to the infer VIP are established, then send ROUNDS packets each
 # (interleaved, at RATE) while 1,000 decision batches are applied,
