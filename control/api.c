@@ -304,7 +304,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	if (r->unauthorized)
 		return send_unauthorized(c);
 	if (r->too_big)
-		return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "", "request body over 1 MiB");
+		return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "", "request body over 16 MiB");
 	return route(l->a, c, url, method, r);
 }
 

@@ -8,7 +8,8 @@
 
 #include "daemon.h"
 
-#define STEER_API_MAX_BODY (1u << 20)
+/* A decision batch for 10,000 services is about 1.3 MB of JSON. */
+#define STEER_API_MAX_BODY (16u << 20)
 #define STEER_API_MAX_CONNECTIONS 64
 #define STEER_API_TIMEOUT_S 10
 

@@ -293,17 +293,18 @@ static int
 write_gen_array(struct bpf_map *m, __u32 gen, __u32 max, const void *want, __u32 n_want,
 		const void *have, __u32 n_have, size_t size, __u32 *written)
 {
-	__u32 *keys = malloc(max * sizeof(__u32)), i, n = 0;
-	char *vals = malloc((size_t)max * size);
+	/* Slots past both images' ends are unused in both: known contents
+	 * need only the slots either image uses. */
+	__u32 limit = have ? (n_want > n_have ? n_want : n_have) : max;
+	__u32 *keys = malloc((limit + 1) * sizeof(__u32)), i, n = 0;
+	char *vals = malloc((size_t)(limit + 1) * size);
 	void *zero = calloc(1, size);
 	int ret = -ENOMEM;
 
 	if (keys && vals && zero) {
-		for (i = 0; i < max; i++) {
+		for (i = 0; i < limit && i < max; i++) {
 			const void *w = slot_of(want, n_want, i, size, zero);
 
-			if (have && (i >= n_want && i >= n_have))
-				break;   /* both unused from here on */
 			if (have && !memcmp(w, slot_of(have, n_have, i, size, zero), size))
 				continue;
 			keys[n] = gen * max + i;

@@ -76,19 +76,26 @@ steer_image_node(const struct steer_image *img, const char *name)
 }
 
 /* Give every name a slot: keep prev's, then fill the lowest free ones.
+ * prev_name(prev, s) is the name in prev's slot s ("" when unused).
  * Returns the number of slots in use (highest + 1) or -errno. */
 static int
 assign_slots(unsigned n, const char *(*name_of)(const struct steer_config *, unsigned),
-	     const struct steer_config *cfg, int (*prev_slot)(const struct steer_image *, const char *),
+	     const struct steer_config *cfg,
+	     const char *(*prev_name)(const struct steer_image *, __u32), __u32 prev_n,
 	     const struct steer_image *prev, unsigned max, __u32 *slot_of)
 {
 	unsigned char *used = calloc(max, 1);
+	struct steer_name_index *was = steer_name_index_new(prev ? prev_n : 0);
 	unsigned i, next = 0, top = 0;
+	int ret = -ENOMEM;
 
-	if (!used)
-		return -ENOMEM;
+	if (!used || !was)
+		goto out;
+	for (i = 0; prev && i < prev_n; i++)
+		if (prev_name(prev, i)[0])
+			steer_name_index_put(was, prev_name(prev, i), i);
 	for (i = 0; i < n; i++) {
-		int s = prev ? prev_slot(prev, name_of(cfg, i)) : -1;
+		int s = steer_name_index_get(was, name_of(cfg, i));
 
 		slot_of[i] = STEER_NODE_NONE;
 		if (s >= 0 && (unsigned)s < max && !used[s]) {
@@ -102,8 +109,8 @@ assign_slots(unsigned n, const char *(*name_of)(const struct steer_config *, uns
 		while (next < max && used[next])
 			next++;
 		if (next >= max) {
-			free(used);
-			return -ENOSPC;
+			ret = -ENOSPC;
+			goto out;
 		}
 		slot_of[i] = next;
 		used[next] = 1;
@@ -111,8 +118,23 @@ assign_slots(unsigned n, const char *(*name_of)(const struct steer_config *, uns
 	for (i = 0; i < n; i++)
 		if (slot_of[i] + 1 > top)
 			top = slot_of[i] + 1;
+	ret = (int)top;
+out:
 	free(used);
-	return (int)top;
+	steer_name_index_free(was);
+	return ret;
+}
+
+static const char *
+prev_node_name(const struct steer_image *img, __u32 slot)
+{
+	return img->nodes[slot].family ? img->nodes[slot].name : "";
+}
+
+static const char *
+prev_service_name(const struct steer_image *img, __u32 slot)
+{
+	return img->services[slot].name;
 }
 
 static const char *
@@ -276,91 +298,116 @@ vip_key_of(const struct steer_addr *a, struct steer_vip_key *k)
 	}
 }
 
-/* One vip_set per distinct address, bindings most specific first. */
+/* One VIP binding of the config, for sorting. */
+struct binding {
+	struct steer_vip_key key;
+	unsigned rank, service, vip;
+};
+
+/* By address, then most specific first, then config order. */
+static int
+binding_cmp(const void *a, const void *b)
+{
+	const struct binding *x = a, *y = b;
+	int c = key_cmp(&x->key, &y->key);
+
+	if (c)
+		return c;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->service != y->service)
+		return x->service < y->service ? -1 : 1;
+	return x->vip < y->vip ? -1 : x->vip > y->vip;
+}
+
+/* One vip_set per distinct address, bindings most specific first: one
+ * sort of every binding, so thousands of services compile in n log n. */
 static int
 compile_vips(const struct steer_config *cfg, struct steer_image *img)
 {
-	unsigned s, v, total = 0, i, k;
+	unsigned s, v, total = 0, i, n = 0;
+	struct binding *b;
+	int ret = 0;
 
 	for (s = 0; s < cfg->n_services; s++)
 		total += cfg->services[s].n_vips;
+	b = calloc(total + 1, sizeof(*b));
 	img->vip_keys = calloc(total + 1, sizeof(*img->vip_keys));
 	img->vip_sets = calloc(total + 1, sizeof(*img->vip_sets));
-	if (!img->vip_keys || !img->vip_sets)
+	if (!b || !img->vip_keys || !img->vip_sets) {
+		free(b);
 		return -ENOMEM;
-	for (s = 0; s < cfg->n_services; s++)
-		for (v = 0; v < cfg->services[s].n_vips; v++)
-			vip_key_of(&cfg->services[s].vips[v].addr, &img->vip_keys[img->n_vips++]);
-	qsort(img->vip_keys, img->n_vips, sizeof(*img->vip_keys), key_cmp);
-	for (i = 0, k = 0; i < img->n_vips; i++)
-		if (k == 0 || key_cmp(&img->vip_keys[k - 1], &img->vip_keys[i]))
-			img->vip_keys[k++] = img->vip_keys[i];
-	img->n_vips = k;
-	if (img->n_vips > STEER_MAX_VIP_ADDRS)
-		return -E2BIG;
-
-	for (i = 0; i < img->n_vips; i++) {
-		struct steer_vip_set *set = &img->vip_sets[i];
-		unsigned rank;
-
-		set->frag_service = STEER_SVC_NONE;
-		for (rank = 0; rank < 4; rank++) {
-			for (s = 0; s < cfg->n_services; s++) {
-				for (v = 0; v < cfg->services[s].n_vips; v++) {
-					const struct steer_cfg_vip *cv = &cfg->services[s].vips[v];
-					struct steer_vip_key key;
-					struct steer_vip_entry *e;
-					__u16 svc = (__u16)img->svc_slot_of[s];
-
-					vip_key_of(&cv->addr, &key);
-					if (vip_rank(cv) != rank || key_cmp(&key, &img->vip_keys[i]))
-						continue;
-					if (set->count >= STEER_VIPS_PER_ADDR)
-						return -E2BIG;
-					e = &set->entry[set->count++];
-					e->proto = cv->proto;
-					e->port = cv->port;
-					e->service = svc;
-					if (set->count == 1)
-						set->frag_service = svc;
-					else if (set->frag_service != svc)
-						set->frag_service = STEER_SVC_NONE - 1;
-				}
-			}
+	}
+	for (s = 0; s < cfg->n_services; s++) {
+		for (v = 0; v < cfg->services[s].n_vips; v++) {
+			vip_key_of(&cfg->services[s].vips[v].addr, &b[n].key);
+			b[n].rank = vip_rank(&cfg->services[s].vips[v]);
+			b[n].service = s;
+			b[n++].vip = v;
 		}
+	}
+	qsort(b, n, sizeof(*b), binding_cmp);
+	for (i = 0; i < n && !ret; i++) {
+		const struct steer_cfg_vip *cv = &cfg->services[b[i].service].vips[b[i].vip];
+		__u16 svc = (__u16)img->svc_slot_of[b[i].service];
+		struct steer_vip_set *set;
+		struct steer_vip_entry *e;
+
+		if (!img->n_vips || key_cmp(&img->vip_keys[img->n_vips - 1], &b[i].key)) {
+			if (img->n_vips >= STEER_MAX_VIP_ADDRS) {
+				ret = -E2BIG;
+				break;
+			}
+			img->vip_keys[img->n_vips] = b[i].key;
+			img->vip_sets[img->n_vips++].frag_service = STEER_SVC_NONE;
+		}
+		set = &img->vip_sets[img->n_vips - 1];
+		if (set->count >= STEER_VIPS_PER_ADDR) {
+			ret = -E2BIG;
+			break;
+		}
+		e = &set->entry[set->count++];
+		e->proto = cv->proto;
+		e->port = cv->port;
+		e->service = svc;
 		/* More than one service on the address: fragments without
 		 * ports cannot be told apart, leave them to the kernel. */
-		if (set->frag_service == STEER_SVC_NONE - 1)
-			set->frag_service = STEER_SVC_NONE;
+		if (set->count == 1)
+			set->frag_service = svc;
+		else if (set->frag_service != svc)
+			set->frag_service = STEER_SVC_NONE - 1;
 	}
-	return 0;
+	for (i = 0; i < img->n_vips; i++)
+		if (img->vip_sets[i].frag_service == STEER_SVC_NONE - 1)
+			img->vip_sets[i].frag_service = STEER_SVC_NONE;
+	free(b);
+	return ret;
 }
 
-static int
-u32_cmp(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
+/* (CID, service slot) pairs sorted by CID. */
 static int
 compile_cids(const struct steer_config *cfg, struct steer_image *img)
 {
-	unsigned i, j;
+	__u32 *pairs = calloc(2 * cfg->n_services + 2, sizeof(__u32));
+	unsigned i;
 
 	img->cid_keys = calloc(cfg->n_services + 1, sizeof(__u32));
 	img->cid_services = calloc(cfg->n_services + 1, sizeof(__u32));
-	if (!img->cid_keys || !img->cid_services)
+	if (!pairs || !img->cid_keys || !img->cid_services) {
+		free(pairs);
 		return -ENOMEM;
-	for (i = 0; i < cfg->n_services; i++)
-		img->cid_keys[i] = cfg->services[i].cid;
-	qsort(img->cid_keys, cfg->n_services, sizeof(__u32), u32_cmp);
-	for (i = 0; i < cfg->n_services; i++)
-		for (j = 0; j < cfg->n_services; j++)
-			if (cfg->services[j].cid == img->cid_keys[i])
-				img->cid_services[i] = img->svc_slot_of[j];
+	}
+	for (i = 0; i < cfg->n_services; i++) {
+		pairs[2 * i] = cfg->services[i].cid;
+		pairs[2 * i + 1] = img->svc_slot_of[i];
+	}
+	qsort(pairs, cfg->n_services, 2 * sizeof(__u32), pair_cmp);
+	for (i = 0; i < cfg->n_services; i++) {
+		img->cid_keys[i] = pairs[2 * i];
+		img->cid_services[i] = pairs[2 * i + 1];
+	}
 	img->n_cids = cfg->n_services;
+	free(pairs);
 	return 0;
 }
 
@@ -388,13 +435,13 @@ steer_compile_with(const struct steer_config *cfg, const struct steer_overrides 
 		ret = -ENOMEM;
 		goto err;
 	}
-	ret = assign_slots(cfg->n_nodes, node_name, cfg, steer_image_node, prev, STEER_MAX_NODES,
-			   img->node_slot_of);
+	ret = assign_slots(cfg->n_nodes, node_name, cfg, prev_node_name, prev ? prev->n_nodes : 0,
+			   prev, STEER_MAX_NODES, img->node_slot_of);
 	if (ret < 0)
 		goto err;
 	img->n_nodes = (__u32)ret;
-	ret = assign_slots(cfg->n_services, service_name, cfg, steer_image_service, prev,
-			   STEER_MAX_SERVICES, img->svc_slot_of);
+	ret = assign_slots(cfg->n_services, service_name, cfg, prev_service_name,
+			   prev ? prev->n_services : 0, prev, STEER_MAX_SERVICES, img->svc_slot_of);
 	if (ret < 0)
 		goto err;
 	img->n_services = (__u32)ret;

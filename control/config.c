@@ -95,6 +95,8 @@ steer_node_index(const struct steer_config *cfg, const char *name)
 {
 	unsigned i;
 
+	if (cfg->node_names)
+		return steer_name_index_get(cfg->node_names, name);
 	for (i = 0; i < cfg->n_nodes; i++)
 		if (!strcmp(cfg->nodes[i].name, name))
 			return (int)i;
@@ -106,6 +108,8 @@ steer_service_index(const struct steer_config *cfg, const char *name)
 {
 	unsigned i;
 
+	if (cfg->service_names)
+		return steer_name_index_get(cfg->service_names, name);
 	for (i = 0; i < cfg->n_services; i++)
 		if (!strcmp(cfg->services[i].name, name))
 			return (int)i;
@@ -498,7 +502,8 @@ parse_nodes(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 	if (json_array_size(nodes) > STEER_MAX_NODES)
 		return steer_jfail(c, "nodes", "at most %d nodes", STEER_MAX_NODES);
 	cfg->nodes = calloc(json_array_size(nodes) + 1, sizeof(*cfg->nodes));
-	if (!cfg->nodes)
+	cfg->node_names = steer_name_index_new((unsigned)json_array_size(nodes));
+	if (!cfg->nodes || !cfg->node_names)
 		return -ENOMEM;
 	json_array_foreach(nodes, i, v) {
 		struct steer_cfg_node *n = &cfg->nodes[i];
@@ -512,7 +517,7 @@ parse_nodes(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 			return steer_jfail(c, path, "must be an object, not %s", steer_jtype(v));
 		if ((ret = steer_jkeys(c, v, path, keys)) || (ret = get_name(c, v, path, n->name)))
 			return ret;
-		if (steer_node_index(cfg, n->name) != (int)i) {
+		if (steer_name_index_put(cfg->node_names, n->name, (unsigned)i) >= 0) {
 			snprintf(sub, sizeof(sub), "%s.name", path);
 			return steer_jfail(c, sub, "duplicate node name \"%s\"", n->name);
 		}
@@ -694,14 +699,15 @@ parse_vips(struct steer_json_ctx *c, json_t *arr, const char *path, struct steer
 }
 
 static int
-parse_services(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
+parse_services_indexed(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg,
+		       struct steer_name_index *cids, char *cid_str)
 {
 	static const char *const keys[] = { "name", "cid", "vips", "nodes", "policy", "encap",
 					    "affinity_timeout_s", "table_size", NULL };
 	static const char *const encaps[] = { "ipip", "gue" };
 	json_t *svcs = json_object_get(root, "services"), *v, *x;
-	size_t i, j;
-	int ret;
+	size_t i;
+	int ret, other;
 
 	if (!svcs)
 		return steer_jfail(c, "", "missing required key \"services\"");
@@ -724,19 +730,20 @@ parse_services(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 			return steer_jfail(c, path, "must be an object, not %s", steer_jtype(v));
 		if ((ret = steer_jkeys(c, v, path, keys)) || (ret = get_name(c, v, path, s->name)))
 			return ret;
-		if (steer_service_index(cfg, s->name) != (int)i) {
+		if (steer_name_index_put(cfg->service_names, s->name, (unsigned)i) >= 0) {
 			snprintf(sub, sizeof(sub), "%s.name", path);
 			return steer_jfail(c, sub, "duplicate service name \"%s\"", s->name);
 		}
 		if ((ret = steer_juint(c, v, path, "cid", 1, 0xffffffffLL, -1, &u)))
 			return ret;
 		s->cid = (__u32)u;
-		for (j = 0; j < i; j++) {
-			if (cfg->services[j].cid == s->cid) {
-				snprintf(sub, sizeof(sub), "%s.cid", path);
-				return steer_jfail(c, sub, "duplicate CID %u (also service \"%s\")", s->cid,
-					    cfg->services[j].name);
-			}
+		/* CIDs are indexed as decimal strings, one 12-byte slot each. */
+		snprintf(cid_str + i * 12, 12, "%u", s->cid);
+		other = steer_name_index_put(cids, cid_str + i * 12, (unsigned)i);
+		if (other >= 0) {
+			snprintf(sub, sizeof(sub), "%s.cid", path);
+			return steer_jfail(c, sub, "duplicate CID %u (also service \"%s\")", s->cid,
+					   cfg->services[other].name);
 		}
 		x = json_object_get(v, "vips");
 		snprintf(sub, sizeof(sub), "%s.vips", path);
@@ -767,6 +774,23 @@ parse_services(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 		}
 	}
 	return 0;
+}
+
+static int
+parse_services(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
+{
+	json_t *svcs = json_object_get(root, "services");
+	size_t n = json_is_array(svcs) ? json_array_size(svcs) : 0;
+	struct steer_name_index *cids = steer_name_index_new((unsigned)n);
+	char *cid_str = calloc(n + 1, 12);
+	int ret = -ENOMEM;
+
+	cfg->service_names = steer_name_index_new((unsigned)n);
+	if (cids && cid_str && cfg->service_names)
+		ret = parse_services_indexed(c, root, cfg, cids, cid_str);
+	steer_name_index_free(cids);
+	free(cid_str);
+	return ret;
 }
 
 /* At most STEER_VIPS_PER_ADDR bindings may share one address. */
@@ -816,6 +840,8 @@ steer_config_free(struct steer_config *cfg)
 	}
 	free(cfg->nodes);
 	free(cfg->services);
+	steer_name_index_free(cfg->node_names);
+	steer_name_index_free(cfg->service_names);
 	free(cfg);
 }
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "name_index.h"
 #include "steer/table.h"
 
 #define STEER_DEFAULT_CONFIG "/etc/steer/steer.json"
@@ -124,6 +125,8 @@ struct steer_config {
 	struct steer_cfg_node *nodes;
 	unsigned n_services;
 	struct steer_cfg_service *services;
+	/* By name, for steer_node_index() and steer_service_index(). */
+	struct steer_name_index *node_names, *service_names;
 };
 
 /* Parse and validate the file at path. On failure returns a negative errno,

@@ -102,11 +102,12 @@ int
 steer_decisions_parse_array(struct steer_json_ctx *c, json_t *arr, const char *path,
 			    struct steer_decision **out, unsigned *n)
 {
+	struct steer_name_index *seen;
 	struct steer_decision *d;
 	char sub[160], sp[200];
 	size_t i, j;
 	json_t *v;
-	int ret;
+	int ret, other;
 
 	*out = NULL;
 	*n = 0;
@@ -115,8 +116,12 @@ steer_decisions_parse_array(struct steer_json_ctx *c, json_t *arr, const char *p
 	if (json_array_size(arr) > STEER_MAX_SERVICES)
 		return steer_jfail(c, path, "more than %u services", STEER_MAX_SERVICES);
 	d = calloc(json_array_size(arr) + 1, sizeof(*d));
-	if (!d)
+	seen = steer_name_index_new((unsigned)json_array_size(arr));
+	if (!d || !seen) {
+		free(d);
+		steer_name_index_free(seen);
 		return -ENOMEM;
+	}
 	json_array_foreach(arr, i, v) {
 		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
 		ret = parse_one(c, v, sub, &d[i]);
@@ -124,17 +129,18 @@ steer_decisions_parse_array(struct steer_json_ctx *c, json_t *arr, const char *p
 		if (ret)
 			goto fail;
 		snprintf(sp, sizeof(sp), "%s.service", sub);
-		for (j = 0; j < i; j++) {
-			if (!strcmp(d[j].service, d[i].service)) {
-				ret = steer_jfail(c, sp, "service \"%s\" decided twice in one batch",
-						  d[i].service);
-				goto fail;
-			}
+		other = steer_name_index_put(seen, d[i].service, (unsigned)i);
+		if (other >= 0) {
+			ret = steer_jfail(c, sp, "service \"%s\" decided twice in one batch",
+					  d[i].service);
+			goto fail;
 		}
 	}
+	steer_name_index_free(seen);
 	*out = d;
 	return 0;
 fail:
+	steer_name_index_free(seen);
 	for (j = 0; j < *n; j++)
 		steer_decision_free(&d[j]);
 	free(d);

@@ -31,7 +31,23 @@ steer_state_free(struct steer_state *s)
 		steer_decision_free(&s->decisions[i]);
 	free(s->decisions);
 	free(s->overrides);
+	steer_name_index_free(s->by_service);
 	free(s);
+}
+
+/* Index the decisions by service; after any change of the array. */
+static int
+reindex(struct steer_state *s)
+{
+	unsigned i;
+
+	steer_name_index_free(s->by_service);
+	s->by_service = steer_name_index_new(s->n_decisions);
+	if (!s->by_service)
+		return -ENOMEM;
+	for (i = 0; i < s->n_decisions; i++)
+		steer_name_index_put(s->by_service, s->decisions[i].service, i);
+	return 0;
 }
 
 struct steer_state *
@@ -54,6 +70,8 @@ steer_state_copy(const struct steer_state *s)
 	}
 	memcpy(c->overrides, s->overrides, s->n_overrides * sizeof(*c->overrides));
 	c->n_overrides = s->n_overrides;
+	if (reindex(c))
+		goto fail;
 	return c;
 fail:
 	steer_state_free(c);
@@ -63,12 +81,7 @@ fail:
 static int
 decision_index(const struct steer_state *s, const char *service)
 {
-	unsigned i;
-
-	for (i = 0; i < s->n_decisions; i++)
-		if (!strcmp(s->decisions[i].service, service))
-			return (int)i;
-	return -1;
+	return s->by_service ? steer_name_index_get(s->by_service, service) : -1;
 }
 
 const struct steer_decision *
@@ -82,8 +95,21 @@ steer_state_decision(const struct steer_state *s, const char *service)
 int
 steer_state_apply_batch(struct steer_state *s, const struct steer_decision_batch *b)
 {
+	struct steer_decision *grown;
 	unsigned i;
 
+	/* Room for every new service first: the index points into the array. */
+	grown = realloc(s->decisions, (s->n_decisions + b->n + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	s->decisions = grown;
+	/* Sized for what may come: a batch's new services go in as they come. */
+	steer_name_index_free(s->by_service);
+	s->by_service = steer_name_index_new(s->n_decisions + b->n);
+	if (!s->by_service)
+		return -ENOMEM;
+	for (i = 0; i < s->n_decisions; i++)
+		steer_name_index_put(s->by_service, s->decisions[i].service, i);
 	for (i = 0; i < b->n; i++) {
 		int at = decision_index(s, b->d[i].service);
 		struct steer_decision copy;
@@ -91,18 +117,12 @@ steer_state_apply_batch(struct steer_state *s, const struct steer_decision_batch
 		if (steer_decision_copy(&copy, &b->d[i]))
 			return -ENOMEM;
 		if (at < 0) {
-			struct steer_decision *n = realloc(s->decisions, (s->n_decisions + 1) *
-							   sizeof(*n));
-
-			if (!n) {
-				steer_decision_free(&copy);
-				return -ENOMEM;
-			}
-			s->decisions = n;
 			at = (int)s->n_decisions++;
-		} else {
-			steer_decision_free(&s->decisions[at]);
+			s->decisions[at] = copy;
+			steer_name_index_put(s->by_service, s->decisions[at].service, (unsigned)at);
+			continue;
 		}
+		steer_decision_free(&s->decisions[at]);
 		s->decisions[at] = copy;
 	}
 	s->decision_version = b->version;
@@ -290,6 +310,8 @@ steer_state_load(const char *path, const char *gateway, struct steer_state **out
 	v = json_object_get(root, "decisions");
 	if (v && (ret = steer_decisions_parse_array(&c, v, "decisions", &s->decisions,
 						     &s->n_decisions)))
+		goto out;
+	if ((ret = reindex(s)))
 		goto out;
 	ns = json_object_get(root, "node_states");
 	if (ns && !json_is_object(ns)) {

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "decision.h"
+#include "name_index.h"
 
 #define STEER_DEFAULT_STATE "/var/lib/steer/state.json"
 
@@ -24,6 +25,7 @@ struct steer_state {
 	struct steer_decision *decisions;
 	unsigned n_overrides;
 	struct steer_node_override *overrides;
+	struct steer_name_index *by_service;   /* decisions by service name */
 };
 
 struct steer_state *steer_state_new(void);

@@ -6,9 +6,9 @@
 
 #include "compat.h"
 
-#define STEER_MAX_SERVICES 1024
+#define STEER_MAX_SERVICES 16384
 #define STEER_MAX_NODES 1024
-#define STEER_MAX_VIP_ADDRS 4096
+#define STEER_MAX_VIP_ADDRS 16384
 #define STEER_VIPS_PER_ADDR 8
 #define STEER_NAME_LEN 32
 #define STEER_NODE_NONE 0xffffffffu

@@ -142,7 +142,7 @@ check "a body that is not an object: 400" refused 400 "" "must be a JSON object"
 check "an empty body: 400" refused 400 "" "invalid JSON" ''
 check "none of these changed the table or the versions" unchanged "$v" "$w"
 check "GET /v1/decisions: 405" api 405 GET /v1/decisions
-check "a body over 1 MiB: 413" bash -c "head -c 1100000 /dev/zero | tr '\\0' ' ' |
+check "a body over 16 MiB: 413" bash -c "head -c 17000000 /dev/zero | tr '\\0' ' ' |
 	curl -s --unix-socket $sock -o /dev/null -w '%{http_code}' --data-binary @- \
 	http://steerd/v1/decisions | grep -qx 413"
 check "and still nothing changed" unchanged "$v" "$w"
