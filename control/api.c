@@ -32,6 +32,7 @@ struct steer_api {
 	struct listener on_unix, on_tcp;
 	char token[512];
 	size_t token_len;
+	unsigned timeout_s;
 };
 
 struct request {
@@ -282,6 +283,13 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		/* A body that trickles in holds a thread: it has timeout_s in
+		 * all, then the connection is closed. */
+		if (steer_mono_ns() - r->started_ns > (__u64)l->a->timeout_s * 1000000000ull) {
+			steer_log(STEER_LOG_WARN, "API request %s %s: body not complete after %u s: "
+				  "connection closed", method, url, l->a->timeout_s);
+			return MHD_NO;
+		}
 		if (r->unauthorized) {
 			*upload_size = 0;
 			return MHD_YES;
@@ -408,12 +416,12 @@ serve(struct listener *l, int fd, const struct sockaddr_storage *sa)
 					MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 					MHD_OPTION_CONNECTION_LIMIT,
 					(unsigned)STEER_API_MAX_CONNECTIONS,
-					MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STEER_API_TIMEOUT_S,
+					MHD_OPTION_CONNECTION_TIMEOUT, l->a->timeout_s,
 					MHD_OPTION_END);
 	return MHD_start_daemon(flags, 0, NULL, NULL, handle, l, MHD_OPTION_LISTEN_SOCKET, fd,
 				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)STEER_API_MAX_CONNECTIONS,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STEER_API_TIMEOUT_S,
+				MHD_OPTION_CONNECTION_TIMEOUT, l->a->timeout_s,
 				MHD_OPTION_END);
 }
 
@@ -443,13 +451,14 @@ start_tcp(struct steer_api *a, const char *http, const char *token_file, char *e
 
 int
 steer_api_start(struct steerd *d, const char *path, const char *http, const char *token_file,
-		struct steer_api **out, char *err, size_t errlen)
+		unsigned timeout_s, struct steer_api **out, char *err, size_t errlen)
 {
 	struct steer_api *a = calloc(1, sizeof(*a));
 	int fd, ret;
 
 	if (!a)
 		return -ENOMEM;
+	a->timeout_s = timeout_s ? timeout_s : STEER_API_TIMEOUT_S;
 	fd = listen_unix(path, err, errlen);
 	if (fd < 0) {
 		free(a);

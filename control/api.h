@@ -11,6 +11,7 @@
 /* A decision batch for 10,000 services is about 1.3 MB of JSON. */
 #define STEER_API_MAX_BODY (16u << 20)
 #define STEER_API_MAX_CONNECTIONS 64
+/* Default limit on a request: idle time, and time to send its body. */
 #define STEER_API_TIMEOUT_S 10
 
 struct steer_api;
@@ -20,7 +21,7 @@ struct steer_api;
  * may be NULL or empty) also on TCP, where every request must carry the
  * bearer token read from token_file. */
 int steer_api_start(struct steerd *d, const char *path, const char *http, const char *token_file,
-		    struct steer_api **out, char *err, size_t errlen);
+		    unsigned timeout_s, struct steer_api **out, char *err, size_t errlen);
 void steer_api_stop(struct steer_api *a);
 
 #endif

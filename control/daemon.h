@@ -30,6 +30,7 @@ struct steerd_opts {
 	bool detach_on_exit;
 	const char *dpdk_control;   /* NULL: /run/steer/dpdk.sock */
 	const char *state_path;     /* NULL: /var/lib/steer/state.json */
+	unsigned request_timeout_s; /* 0: the API's default */
 };
 
 /* Decision-apply latency (accepted -> the fast path forwards by the new

@@ -38,6 +38,8 @@ usage(FILE *f)
 "      --state FILE       run-time state: the last applied decisions and node\n"
 "                         states, written atomically on every change and\n"
 "                         restored on start (default " STEER_DEFAULT_STATE ")\n"
+"      --request-timeout S  API limit per request: S seconds idle, or to send\n"
+"                         the body; then the connection is closed (default 10)\n"
 "  -v, --verbose          debug logs\n"
 "  -h, --help             this text\n"
 "\n"
@@ -63,6 +65,7 @@ main(int argc, char **argv)
 		{ "detach-on-exit", no_argument, NULL, 'D' },
 		{ "dpdk-control", required_argument, NULL, 'K' },
 		{ "state", required_argument, NULL, 'S' },
+		{ "request-timeout", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -94,6 +97,17 @@ main(int argc, char **argv)
 		case 'D': o.detach_on_exit = true; break;
 		case 'K': o.dpdk_control = optarg; break;
 		case 'S': o.state_path = optarg; break;
+		case 'T': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (*end || n < 1 || n > 3600) {
+				fprintf(stderr, "steerd: --request-timeout takes 1 to 3600 seconds\n");
+				return 2;
+			}
+			o.request_timeout_s = (unsigned)n;
+			break;
+		}
 		case 'v': steer_log_set_level(STEER_LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -117,8 +131,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "steerd: %s\n", err);
 		return 1;
 	}
-	if (steer_api_start(&d, d.socket_path, d.cfg->api_http, d.cfg->api_token_file, &api, err,
-			    sizeof(err))) {
+	if (steer_api_start(&d, d.socket_path, d.cfg->api_http, d.cfg->api_token_file,
+			    o.request_timeout_s, &api, err, sizeof(err))) {
 		fprintf(stderr, "steerd: %s\n", err);
 		steerd_stop(&d);
 		return 1;

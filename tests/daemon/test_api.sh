@@ -333,6 +333,31 @@ check "steerd starts with a damaged state file" start
 check "and logs where it is wrong" grep -q "cannot restore .*state.json:1:[0-9]*: decision_version: must be an integer" "$tmp/steerd.log"
 check "the config's weights apply" jq_ok '.weights_from == "config"' services web
 stop TERM
+# --- a body that trickles in is cut off
+check "steerd starts with --request-timeout 1" start --request-timeout 1
+trickle() {
+	ip netns exec "$ns" python3 - "$sock" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"POST /v1/decisions HTTP/1.1\r\nHost: steerd\r\nContent-Length: 100\r\n\r\n")
+start = time.monotonic()
+try:
+    for _ in range(12):            # a byte every 0.3 s: never idle for 1 s
+        s.sendall(b" ")
+        time.sleep(0.3)
+    answer = s.recv(100)
+except (BrokenPipeError, ConnectionResetError):
+    answer = b""
+print("after %.1f s: %r" % (time.monotonic() - start, answer))
+sys.exit(0 if answer == b"" else 1)
+PY
+}
+check "a body still arriving after the limit: the connection is closed" trickle
+check "and the log says why" grep -q "body not complete after 1 s" "$tmp/steerd.log"
+check "steerd still answers" jq_ok '.gateway' status
+stop TERM
+
 echo '{"gateway": "other", "decision_version": 3}' >"$state"
 check "a state file of another gateway is not restored" start
 check "and the log says whose it is" grep -q 'written for gateway \\"other\\"' "$tmp/steerd.log"
