@@ -7,6 +7,9 @@
 
 #include "dp_table.h"
 
+/* Largest burst steer_dp_burst() takes (--burst). */
+#define STEER_DP_MAX_BURST 256
+
 /* Process n packets: those to send are moved to tx (returns how many); the
  * rest are freed. Verdicts are counted in c. */
 unsigned steer_dp_burst(const struct steer_image *img, struct steer_dp_flows *flows,

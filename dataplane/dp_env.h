@@ -16,15 +16,30 @@ struct steer_env {
 	struct steer_dp_counters *c;
 	struct rte_mbuf *m;
 	__u64 now;                    /* ns, once per burst */
+	/* This packet's flow key as looked up for the whole burst ahead of
+	 * processing (NULL: not known), and what that lookup found. */
+	const struct steer_flow_key *pre_key;
+	int pre_pos;
+	int added;                    /* a flow was added since that lookup */
 };
 
 #include "image_lookup.h"
 
+/* The burst's bulk lookup answers for this packet's key: positions stay
+ * where they are as other keys come and go, and a miss stays a miss until
+ * a flow is added (maybe this one, by an earlier packet of the burst). */
 static inline struct steer_flow *
 steer_env_flow_get(struct steer_env *e, const struct steer_flow_key *k)
 {
-	int pos = rte_hash_lookup(e->flows->hash, k);
+	int pos;
 
+	if (e->pre_key && !memcmp(k, e->pre_key, sizeof(*k))) {
+		if (e->pre_pos >= 0)
+			return &e->flows->entries[e->pre_pos];
+		if (!e->added)
+			return NULL;
+	}
+	pos = rte_hash_lookup(e->flows->hash, k);
 	return pos >= 0 ? &e->flows->entries[pos] : NULL;
 }
 
@@ -42,6 +57,7 @@ steer_env_flow_put(struct steer_env *e, const struct steer_flow_key *k, const st
 		return;
 	}
 	e->flows->entries[pos] = *f;
+	e->added = 1;
 }
 
 static inline __u64

@@ -4,7 +4,7 @@
 
 #include <errno.h>
 #include <rte_errno.h>
-#include <rte_jhash.h>
+#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
 int
@@ -14,7 +14,9 @@ steer_dp_flows_init(struct steer_dp_flows *f, const char *name, unsigned entries
 		.name = name,
 		.entries = entries,
 		.key_len = sizeof(struct steer_flow_key),
-		.hash_func = rte_jhash,
+		/* CRC32 in hardware where the CPU has it: the flow key is
+		 * hashed once per packet. */
+		.hash_func = rte_hash_crc,
 		.socket_id = socket,
 		/* One writer, the worker itself: no locks, no RW concurrency. */
 		.extra_flag = 0,

@@ -25,6 +25,7 @@
 #include "compile.h"
 #include "config.h"
 #include "dp_burst.h"
+#include "dp_preload.h"
 #include "dp_table.h"
 #include "dpdk_proto.h"
 #include "image_wire.h"
@@ -44,6 +45,7 @@ struct options {
 	unsigned idle_exit_ms;
 	unsigned sweep;
 	unsigned mbufs;
+	const char *preload;
 };
 
 struct worker {
@@ -96,6 +98,10 @@ usage(FILE *f)
 "                      swept out a few per poll (flows_evicted)\n"
 "  --mbufs N           mbufs in the pool (default 8192 per worker + 4096; a\n"
 "                      net_pcap infinite_rx replay holds its whole file)\n"
+"  --preload FILE      transmit FILE's frames (pcap) on the receive port first:\n"
+"                      a net_ring port (--vdev net_ringN) hands them back to\n"
+"                      its receive queue, so it is loaded with real traffic.\n"
+"                      Needs a --tx-port other than --port\n"
 "  --idle-exit MS      exit after MS milliseconds without a packet (tests,\n"
 "                      pcap replays); default: run until SIGINT/SIGTERM\n"
 "  -h, --help          this text\n"
@@ -118,6 +124,7 @@ parse_args(int argc, char **argv)
 		{ "flows", required_argument, NULL, 'f' },
 		{ "idle-exit", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
 		{ "mbufs", required_argument, NULL, 'm' },
+		{ "preload", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o, tx_set = 0;
@@ -126,17 +133,18 @@ parse_args(int argc, char **argv)
 		char *end = NULL;
 		unsigned long v = optarg ? strtoul(optarg, &end, 10) : 0;
 
-		if (o != 'c' && o != 'C' && optarg && (*end || !*optarg)) {
+		if (o != 'c' && o != 'C' && o != 'P' && optarg && (*end || !*optarg)) {
 			fprintf(stderr, "steer-dpdk: bad number \"%s\"\n", optarg);
 			return -1;
 		}
 		switch (o) {
 		case 'c': opt.config = optarg; break;
+		case 'P': opt.preload = optarg; break;
 		case 'C': opt.control = optarg; break;
 		case 'p': opt.port = (uint16_t)v; break;
 		case 't': opt.tx_port = (uint16_t)v; tx_set = 1; break;
 		case 'b':
-			if (!v || v > 256) {
+			if (!v || v > STEER_DP_MAX_BURST) {
 				fprintf(stderr, "steer-dpdk: --burst takes 1 to 256\n");
 				return -1;
 			}
@@ -163,6 +171,11 @@ parse_args(int argc, char **argv)
 	}
 	if (!tx_set)
 		opt.tx_port = opt.port;
+	if (opt.preload && opt.tx_port == opt.port) {
+		fprintf(stderr, "steer-dpdk: --preload needs a --tx-port other than --port (the "
+			"preloaded port hands back what it transmits)\n");
+		return -1;
+	}
 	if (!opt.control)
 		opt.control = STEER_DPDK_DEFAULT_CONTROL;
 	return 0;
@@ -349,7 +362,7 @@ control_listen(const char *path)
 static void
 worker_poll(struct worker *w)
 {
-	struct rte_mbuf *rx[256], *tx[256];
+	struct rte_mbuf *rx[STEER_DP_MAX_BURST], *tx[STEER_DP_MAX_BURST];
 	uint16_t n = rte_eth_rx_burst(opt.port, (uint16_t)w->queue, rx, (uint16_t)opt.burst);
 	unsigned ntx, sent;
 
@@ -507,6 +520,7 @@ on_signal(int sig)
 int
 main(int argc, char **argv)
 {
+	struct steer_dp_preload *pre = NULL;
 	struct rte_mempool *pool;
 	unsigned lcore, w;
 	int ret;
@@ -539,6 +553,8 @@ main(int argc, char **argv)
 	}
 	if (port_init(opt.port, n_workers, pool) ||
 	    (opt.tx_port != opt.port && port_init(opt.tx_port, n_workers, pool)))
+		return 1;
+	if (opt.preload && !(pre = steer_dp_preload_open(opt.preload, pool)))
 		return 1;
 	rte_eth_dev_get_mtu(opt.tx_port, &port_mtu);
 	if (table)
@@ -586,6 +602,8 @@ main(int argc, char **argv)
 		rte_rcu_qsbr_thread_register(qsbr, 0);
 		rte_rcu_qsbr_thread_online(qsbr, 0);
 		while (!quit) {
+			if (pre)
+				steer_dp_preload_feed(pre, opt.port);
 			worker_poll(&workers[0]);
 			if (opt.idle_exit_ms && rte_rdtsc() - workers[0].last_rx_tsc >
 						    rte_get_tsc_hz() / 1000 * opt.idle_exit_ms)
@@ -596,7 +614,12 @@ main(int argc, char **argv)
 		while (!quit) {
 			__u64 last = 0;
 
-			rte_delay_ms(10);
+			/* The main lcore feeds a preload as fast as the
+			 * workers take it, then only watches. */
+			if (pre && steer_dp_preload_feed(pre, opt.port))
+				rte_pause();
+			else
+				rte_delay_ms(10);
 			for (w = 0; w < n_workers; w++)
 				if (workers[w].last_rx_tsc > last)
 					last = workers[w].last_rx_tsc;
@@ -607,6 +630,10 @@ main(int argc, char **argv)
 		rte_eal_mp_wait_lcore();
 	}
 	o = stats_json();
+	if (pre)
+		json_object_set_new(json_object_get(o, "dataplane"), "preloaded",
+				    json_integer(steer_dp_preload_sent(pre)));
+	steer_dp_preload_free(pre);
 	out = json_dumps(o, JSON_INDENT(2));
 	puts(out ? out : "{}");
 	free(out);

@@ -223,58 +223,90 @@ STEER_INLINE int steer_end(struct steer_env *env, int ctr, int verdict)
 	return verdict;
 }
 
-STEER_INLINE int steer_drop_or_pass(struct steer_env *env, int ctr)
+/* The verdict a path-ending counter stands for. */
+STEER_INLINE int steer_verdict_of(int ctr)
 {
-	if (ctr == STEER_CTR_PASS_UNKNOWN_CID)
-		return steer_end(env, ctr, STEER_VERDICT_PASS);
-	return steer_end(env, ctr, STEER_VERDICT_DROP);
+	if (ctr == STEER_CTR_PASS_NOT_STEER || ctr == STEER_CTR_PASS_UNKNOWN_CID ||
+	    ctr == STEER_CTR_PASS_NO_TABLE)
+		return STEER_VERDICT_PASS;
+	return STEER_VERDICT_DROP;
 }
 
-/* Process one packet in p->data..p->end. Returns enum steer_verdict; for
- * STEER_VERDICT_REDIRECT the egress interface is hop->ifindex. */
-STEER_INLINE int steer_process(struct steer_env *env, struct steer_pkt *p, struct steer_hop *hop)
+/* Parse and classify: 0 with *gw, *svc and c set when the packet belongs to
+ * a steer service, else the counter that ends its path. */
+STEER_INLINE int steer_classify_pkt(struct steer_env *env, struct steer_pkt *p,
+				    const struct steer_gateway **gw,
+				    const struct steer_service **svc, struct steer_class *c)
 {
-	const struct steer_gateway *gw;
-	const struct steer_service *svc;
-	const struct steer_node *n;
-	struct steer_flow_key key;
-	struct steer_class c;
-	__u32 slot = 0, outer_len, inner_len, bytes;
-	__u8 inner_family, tos;
-	__u64 hash = 0;
-	int ret;
+	int ret = steer_parse(p);
 
-	steer_env_count(env, STEER_CTR_RX);
-	bytes = steer_pkt_len(p);
-	ret = steer_parse(p);
 	if (ret == STEER_PARSE_OK) {
 		steer_env_parsed(env, p);
 		ret = steer_parse_destopt(p);
 	}
 	if (ret == STEER_PARSE_NOT_IP)
-		return steer_end(env, STEER_CTR_PASS_NOT_STEER, STEER_VERDICT_PASS);
+		return STEER_CTR_PASS_NOT_STEER;
 	if (ret == STEER_PARSE_EXT_CHAIN)
-		return steer_end(env, STEER_CTR_DROP_EXT_CHAIN, STEER_VERDICT_DROP);
+		return STEER_CTR_DROP_EXT_CHAIN;
 	if (ret == STEER_PARSE_BAD_HEADER)
-		return steer_end(env, STEER_CTR_DROP_BAD_HEADER, STEER_VERDICT_DROP);
+		return STEER_CTR_DROP_BAD_HEADER;
 	if (ret != STEER_PARSE_OK)
-		return steer_end(env, STEER_CTR_DROP_MALFORMED, STEER_VERDICT_DROP);
-
-	gw = steer_env_gateway(env);
-	if (!gw)
-		return steer_end(env, STEER_CTR_PASS_NO_TABLE, STEER_VERDICT_PASS);
-	ret = steer_classify(env, p, gw, &c);
+		return STEER_CTR_DROP_MALFORMED;
+	*gw = steer_env_gateway(env);
+	if (!*gw)
+		return STEER_CTR_PASS_NO_TABLE;
+	ret = steer_classify(env, p, *gw, c);
 	if (ret)
-		return steer_drop_or_pass(env, ret);
-	if (c.service == STEER_SVC_NONE)
-		return steer_end(env, STEER_CTR_PASS_NOT_STEER, STEER_VERDICT_PASS);
-	svc = steer_env_service(env, c.service);
-	if (!svc)
-		return steer_end(env, STEER_CTR_PASS_NO_TABLE, STEER_VERDICT_PASS);
-	c.cid = svc->cid;
+		return ret;
+	if (c->service == STEER_SVC_NONE)
+		return STEER_CTR_PASS_NOT_STEER;
+	*svc = steer_env_service(env, c->service);
+	if (!*svc)
+		return STEER_CTR_PASS_NO_TABLE;
+	c->cid = (*svc)->cid;
+	return 0;
+}
 
-	steer_flow_key_fill(&key, p, &c);
-	n = steer_select(env, svc, &key, gw->hash_key, &slot, &hash);
+/* A packet parsed and classified: the first half of steer_process(). A
+ * fast path that works in bursts prepares every packet of a burst first,
+ * so it knows all their flow keys before any affinity lookup (steer-dpdk
+ * looks them up in bulk); then it finishes each. */
+struct steer_prepared {
+	const struct steer_gateway *gw;
+	const struct steer_service *svc;
+	struct steer_flow_key key;
+	__u32 bytes;
+	int ctr;                  /* nonzero: the counter that ends the path */
+};
+
+/* Only steer_env_parsed() may have a side effect here: counting is
+ * steer_finish()'s. */
+STEER_INLINE void steer_prepare(struct steer_env *env, struct steer_pkt *p,
+				struct steer_prepared *pp)
+{
+	struct steer_class c;
+
+	pp->bytes = steer_pkt_len(p);
+	pp->gw = 0;
+	pp->svc = 0;
+	pp->ctr = steer_classify_pkt(env, p, &pp->gw, &pp->svc, &c);
+	if (!pp->ctr)
+		steer_flow_key_fill(&pp->key, p, &c);
+}
+
+/* A packet of service svc with flow key key, from affinity on: Maglev,
+ * next hop, encapsulation, counters. */
+STEER_INLINE int steer_forward(struct steer_env *env, struct steer_pkt *p, struct steer_hop *hop,
+			       const struct steer_gateway *gw, const struct steer_service *svc,
+			       const struct steer_flow_key *key, __u32 bytes)
+{
+	const struct steer_node *n;
+	__u32 slot = 0, outer_len, inner_len;
+	__u8 inner_family, tos;
+	__u64 hash = 0;
+	int ret;
+
+	n = steer_select(env, svc, key, gw->hash_key, &slot, &hash);
 	if (!n) {
 		steer_env_count_service(env, svc->index, bytes, 1);
 		return steer_end(env, STEER_CTR_DROP_NO_NODE, STEER_VERDICT_DROP);
@@ -312,6 +344,38 @@ STEER_INLINE int steer_process(struct steer_env *env, struct steer_pkt *p, struc
 	if (hop->ifindex)
 		return steer_end(env, STEER_CTR_FORWARD, STEER_VERDICT_REDIRECT);
 	return steer_end(env, STEER_CTR_FORWARD, STEER_VERDICT_TX);
+}
+
+
+/* The second half of a prepared packet. Returns enum steer_verdict; for
+ * STEER_VERDICT_REDIRECT the egress interface is hop->ifindex. */
+STEER_INLINE int steer_finish(struct steer_env *env, struct steer_pkt *p, struct steer_hop *hop,
+			      const struct steer_prepared *pp)
+{
+	steer_env_count(env, STEER_CTR_RX);
+	if (pp->ctr || !pp->gw || !pp->svc)
+		return steer_end(env, pp->ctr, steer_verdict_of(pp->ctr));
+	return steer_forward(env, p, hop, pp->gw, pp->svc, &pp->key, pp->bytes);
+}
+
+/* Process one packet in p->data..p->end: steer_prepare() and
+ * steer_finish() in one, with early returns (the BPF verifier walks fewer
+ * states than through a prepared struct). */
+STEER_INLINE int steer_process(struct steer_env *env, struct steer_pkt *p, struct steer_hop *hop)
+{
+	const struct steer_gateway *gw = 0;
+	const struct steer_service *svc = 0;
+	struct steer_flow_key key;
+	struct steer_class c;
+	__u32 bytes = steer_pkt_len(p);
+	int ctr;
+
+	steer_env_count(env, STEER_CTR_RX);
+	ctr = steer_classify_pkt(env, p, &gw, &svc, &c);
+	if (ctr)
+		return steer_end(env, ctr, steer_verdict_of(ctr));
+	steer_flow_key_fill(&key, p, &c);
+	return steer_forward(env, p, hop, gw, svc, &key, bytes);
 }
 
 #endif /* STEER_PIPELINE_H */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "backend_xdp.h"
+#include "pcap_read.h"
 #include "stats_json.h"
 
 int
@@ -23,9 +24,9 @@ main(int argc, char **argv)
 	struct steer_image *img;
 	struct steer_xdp_stats *st = calloc(1, sizeof(*st));
 	struct steer_error err;
-	__u32 hdr[6], rec[4];
 	char msg[1024], pin_root[64];
-	FILE *in, *out;
+	struct steer_pcap in;
+	FILE *out;
 	json_t *j;
 	char *s;
 
@@ -49,21 +50,22 @@ main(int argc, char **argv)
 		rmdir(pin_root);
 		return 1;
 	}
-	in = fopen(argv[2], "rb");
 	out = fopen(argv[3], "wb");
-	if (!in || !out || fread(hdr, sizeof(hdr), 1, in) != 1 || hdr[0] != 0xa1b2c3d4) {
+	if (steer_pcap_open(&in, argv[2]) || !out) {
 		fprintf(stderr, "xdp_pcap: cannot read %s or write %s\n", argv[2], argv[3]);
 		return 1;
 	}
-	fwrite(hdr, sizeof(hdr), 1, out);
-	while (fread(rec, sizeof(rec), 1, in) == 1) {
+	fwrite(in.hdr, sizeof(in.hdr), 1, out);
+	for (;;) {
 		__u8 pkt[9216], res[9216 + 256];
 		LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_out = res,
 			    .data_size_out = sizeof(res), .repeat = 1);
+		__u32 rec[2];
+		int len = steer_pcap_next(&in, pkt, sizeof(pkt), rec);
 
-		if (rec[2] > sizeof(pkt) || fread(pkt, 1, rec[2], in) != rec[2])
+		if (len <= 0)
 			break;
-		t.data_size_in = rec[2];
+		t.data_size_in = (__u32)len;
 		if (bpf_prog_test_run_opts(steer_xdp_prog_fd(xdp), &t)) {
 			perror("xdp_pcap: BPF_PROG_TEST_RUN");
 			return 1;
@@ -75,7 +77,7 @@ main(int argc, char **argv)
 			fwrite(res, 1, t.data_size_out, out);
 		}
 	}
-	fclose(in);
+	steer_pcap_close(&in);
 	fclose(out);
 	steer_xdp_stats(xdp, st);
 	j = steer_stats_json(img, st->counters, st->services, st->nodes);

@@ -7,13 +7,14 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
+. "$here/../lib/netns.sh"
 build=$(cd "$1" && pwd)
 [ "$(id -u)" -eq 0 ] || skip_all "needs root for BPF and DPDK"
 [ -x "$build/dataplane/steer-dpdk" ] || skip_all "steer-dpdk not built (DPDK not found)"
 [ -x "$build/tests/xdp_pcap" ] || skip_all "the XDP path is not built"
 command -v python3 >/dev/null || skip_all "needs python3"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; lab_cleanup' EXIT
 gen="$build/tools/steer-gen"
 config=$here/diff.json
 
@@ -62,17 +63,17 @@ check "steer-dpdk replays the pcap (net_pcap, --no-huge --no-pci)" \
 check "the XDP program replays it (BPF_PROG_TEST_RUN)" \
 	bash -c "'$build/tests/xdp_pcap' '$config' $tmp/in.pcap $tmp/xdp.pcap >$tmp/xdp.json"
 
-compare() {
-	python3 - "$tmp" <<'PY'
+compare() { # compare [DPDK-OUT [XDP-OUT]]: pcap names in $tmp, default dpdk, xdp
+	python3 - "$tmp" "${1:-dpdk}" "${2:-xdp}" <<'PY'
 import json, struct, sys
-tmp = sys.argv[1]
+tmp, mine, ref = sys.argv[1:4]
 def frames(p):
     d = open(p, "rb").read(); off = 24; out = []
     while off < len(d):
         _, _, n, _ = struct.unpack("<IIII", d[off:off + 16])
         out.append(d[off + 16:off + 16 + n]); off += 16 + n
     return out
-a, b = frames(f"{tmp}/dpdk.pcap"), frames(f"{tmp}/xdp.pcap")
+a, b = frames(f"{tmp}/{mine}.pcap"), frames(f"{tmp}/{ref}.pcap")
 print(f"steer-dpdk sent {len(a)} packets, XDP {len(b)}")
 assert len(a) == len(b) and len(a) > 0, "different packet counts"
 for i, (x, y) in enumerate(zip(a, b)):
@@ -81,11 +82,11 @@ PY
 }
 check "both paths send the same packets, byte for byte" compare
 
-counters() {
-	python3 - "$tmp" <<'PY'
+counters() { # counters [DPDK-OUT]: its JSON in $tmp, default dpdk
+	python3 - "$tmp" "${1:-dpdk}" <<'PY'
 import json, sys
-tmp = sys.argv[1]
-d, x = json.load(open(f"{tmp}/dpdk.json")), json.load(open(f"{tmp}/xdp.json"))
+tmp, mine = sys.argv[1:3]
+d, x = json.load(open(f"{tmp}/{mine}.json")), json.load(open(f"{tmp}/xdp.json"))
 for part in ("traffic", "pass", "drops", "services", "nodes"):
     print(part, "dpdk", json.dumps(d[part], sort_keys=True))
     assert d[part] == x[part], f"{part} differ:\n dpdk {d[part]}\n xdp  {x[part]}"
@@ -96,6 +97,46 @@ assert d["pass"]["not_steer"] > 0
 PY
 }
 check "every counter agrees: traffic, pass, drops by reason, services, nodes" counters
+
+# The same traffic through a net_ring port, loaded by --preload (what is
+# transmitted on a net_ring comes back on its receive queue), out of a
+# net_pcap port.
+eal="--no-huge -m 512 --no-pci --no-shconf -l 0 --log-level=1"
+check "steer-dpdk on net_ring, loaded with the same pcap (--preload)" \
+	bash -c "'$build/dataplane/steer-dpdk' $eal --vdev net_ring0 --vdev net_pcap1,tx_pcap=$tmp/ring.pcap \
+		-- --port 0 --tx-port 1 --preload $tmp/in.pcap --config '$config' --control $tmp/ring.sock \
+		--idle-exit 500 >$tmp/ring.json && jq -e '.dataplane.preloaded > 4000' $tmp/ring.json"
+check "net_ring: the same packets as XDP, byte for byte" compare ring
+check "net_ring: every counter agrees" counters ring
+check "--preload without a separate --tx-port is refused" \
+	bash -c "timeout 20 $build/dataplane/steer-dpdk $eal --vdev net_ring0 -- --preload $tmp/in.pcap \
+		--control $tmp/r2.sock 2>&1 | grep -q 'needs a --tx-port'"
+
+# A kernel TAP interface (net_tap) in a namespace of ours: the kernel sends
+# steer-gen's requests into it, steer-dpdk steers them out of a net_pcap port.
+tap() {
+	local ns=steer-tap-$$ pid i
+	lab_ns "$ns"
+	"$gen" write "$tmp/tap-in.pcap" --dst 198.18.0.100 --proto udp --flows 400 --packets 2 \
+		--sport-base 40000 >/dev/null &&
+		"$build/tests/xdp_pcap" "$config" "$tmp/tap-in.pcap" "$tmp/tap-xdp.pcap" >/dev/null ||
+		return 1
+	ip netns exec "$ns" "$build/dataplane/steer-dpdk" $eal --vdev net_tap0,iface=stap0 \
+		--vdev "net_pcap1,tx_pcap=$tmp/tap.pcap" -- --port 0 --tx-port 1 --config "$config" \
+		--control "$tmp/tap.sock" --idle-exit 2000 >"$tmp/tap.json" 2>"$tmp/tap.err" &
+	pid=$!
+	for i in $(seq 50); do ip -n "$ns" link show stap0 >/dev/null 2>&1 && break; sleep 0.1; done
+	# No IPv6 on the tap: the kernel's own router and listener messages
+	# would be steer-dpdk's traffic too.
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.stap0.disable_ipv6=1
+	ip -n "$ns" link set stap0 up
+	lab_exec "$ns" "$gen" send stap0 --dst 198.18.0.100 --proto udp --flows 400 --packets 2 \
+		--sport-base 40000 --rate 5000 || return 1
+	wait "$pid" || { cat "$tmp/tap.err"; return 1; }
+	jq -c .traffic "$tmp/tap.json"
+}
+check "steer-dpdk on net_tap: the kernel's packets come in and are steered" tap
+check "net_tap: the same packets as XDP, byte for byte" compare tap tap-xdp
 
 # A flood of new flows into a small flow table, then idle past the timeout.
 flood() {
@@ -119,7 +160,6 @@ fails_with() { # fails_with PATTERN ARGS...
 	cat "$tmp/err.out"
 	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q -- "$pattern" "$tmp/err.out"
 }
-eal="--no-huge -m 512 --no-pci --no-shconf -l 0 --log-level=1"
 check "a bad EAL option: message and non-zero exit" fails_with "EAL" --no-huge --bogus-eal-option
 check "a port that does not exist: message and non-zero exit" \
 	fails_with "port 3 does not exist" $eal --vdev net_null0 -- --port 3 --control "$tmp/e.sock"
