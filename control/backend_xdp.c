@@ -132,6 +132,11 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 	}
 	snprintf(path, sizeof(path), "%s/steer_active", x->pin_dir);
 	x->adopted = access(path, F_OK) == 0;
+	x->ncpus = libbpf_num_possible_cpus();
+	if (x->ncpus <= 0) {
+		free(x);
+		return errf(err, errlen, -EINVAL, "cannot count the possible CPUs");
+	}
 	/* A pinned flow table keeps its size: reusing it keeps every flow. */
 	snprintf(path, sizeof(path), "%s/steer_flows", x->pin_dir);
 	if (x->adopted && pinned_max_entries(path, &flows) == 0 && opts && opts->flow_entries &&
@@ -146,6 +151,8 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 		return errf(err, errlen, ret, "cannot open the XDP program: %s", strerror(-ret));
 	}
 	bpf_map__set_max_entries(x->skel->maps.steer_flows, flows);
+	bpf_map__set_max_entries(x->skel->maps.steer_flow_cache,
+				 STEER_FLOW_CACHE_BUCKETS * (unsigned)x->ncpus);
 	ret = steer_xdp__load(x->skel);
 	if (ret) {
 		if (ret == -EPERM)
@@ -163,7 +170,6 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 		free(x);
 		return ret;
 	}
-	x->ncpus = libbpf_num_possible_cpus();
 	x->readers_snap = calloc((size_t)x->ncpus, sizeof(__u64));
 	x->readers_now = calloc((size_t)x->ncpus, sizeof(__u64));
 	if (!x->readers_snap || !x->readers_now) {
@@ -400,14 +406,6 @@ write_gen_hash(const struct gen_hash *h, __u32 gen, size_t gen_off, const void *
 }
 
 static void
-vip_gkey(void *gk, const void *k, __u32 gen)
-{
-	struct steer_vip_gkey g = { .vip = *(const struct steer_vip_key *)k, .gen = gen };
-
-	memcpy(gk, &g, sizeof(g));
-}
-
-static void
 cid_gkey(void *gk, const void *k, __u32 gen)
 {
 	struct steer_cid_gkey g = { .cid = *(const __u32 *)k, .gen = gen };
@@ -420,9 +418,6 @@ fill_generation(struct steer_backend_xdp *x, const struct steer_image *img, __u3
 		const struct steer_image *h)
 {
 	struct steer_xdp *k = x->skel;
-	const struct gen_hash vips = { k->maps.steer_vips, sizeof(struct steer_vip_key),
-				       sizeof(struct steer_vip_set), sizeof(struct steer_vip_gkey),
-				       vip_gkey };
 	const struct gen_hash cids = { k->maps.steer_cids, sizeof(__u32), sizeof(__u32),
 				       sizeof(struct steer_cid_gkey), cid_gkey };
 	int ret;
@@ -433,10 +428,10 @@ fill_generation(struct steer_backend_xdp *x, const struct steer_image *img, __u3
 	    (ret = write_gen_array(k->maps.steer_nodes, gen, STEER_MAX_NODES, img->nodes,
 				   img->n_nodes, h ? h->nodes : NULL, h ? h->n_nodes : 0,
 				   sizeof(*img->nodes), &x->last.entries)) ||
-	    (ret = write_gen_hash(&vips, gen, offsetof(struct steer_vip_gkey, gen), img->vip_keys,
-				  img->vip_sets, img->n_vips, h ? h->vip_keys : NULL,
-				  h ? h->vip_sets : NULL, h ? h->n_vips : 0, h != NULL,
-				  &x->last.entries)))
+	    (ret = write_gen_array(k->maps.steer_vip_slots, gen, STEER_VIP_SLOTS_MAX,
+				   img->vip_slots, img->n_vip_slots, h ? h->vip_slots : NULL,
+				   h ? h->n_vip_slots : 0, sizeof(*img->vip_slots),
+				   &x->last.entries)))
 		return ret;
 	return write_gen_hash(&cids, gen, offsetof(struct steer_cid_gkey, gen), img->cid_keys,
 			      img->cid_services, img->n_cids, h ? h->cid_keys : NULL,

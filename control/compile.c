@@ -46,6 +46,7 @@ steer_image_free(struct steer_image *img)
 	free(img->maglev);
 	free(img->vip_keys);
 	free(img->vip_sets);
+	free(img->vip_slots);
 	free(img->cid_keys);
 	free(img->cid_services);
 	free(img->svc_slot_of);
@@ -384,6 +385,48 @@ compile_vips(const struct steer_config *cfg, struct steer_image *img)
 	return ret;
 }
 
+/* Place every address within STEER_VIP_PROBES slots of its hash: at least
+ * four slots per address, and a salt that makes them all fit (at that
+ * load nearly always the first; a bigger table if no salt does). */
+static int
+compile_vip_slots(struct steer_image *img)
+{
+	unsigned bits = 4, salt, i, p;
+
+	while ((1u << bits) < 4 * img->n_vips)
+		bits++;
+	for (; (1u << bits) <= STEER_VIP_SLOTS_MAX; bits++) {
+		__u32 mask = (1u << bits) - 1;
+		struct steer_vip_slot *t = calloc((size_t)mask + 1, sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		for (salt = 0; salt < 64; salt++) {
+			for (i = 0; i < img->n_vips; i++) {
+				__u32 h = steer_vip_hash(&img->vip_keys[i], salt);
+
+				for (p = 0; p < STEER_VIP_PROBES; p++)
+					if (!t[(h + p) & mask].set.count)
+						break;
+				if (p == STEER_VIP_PROBES)
+					break;
+				t[(h + p) & mask].key = img->vip_keys[i];
+				t[(h + p) & mask].set = img->vip_sets[i];
+			}
+			if (i == img->n_vips) {
+				img->vip_slots = t;
+				img->n_vip_slots = mask + 1;
+				img->gw.vip_bits = (__u8)bits;
+				img->gw.vip_salt = (__u16)salt;
+				return 0;
+			}
+			memset(t, 0, ((size_t)mask + 1) * sizeof(*t));
+		}
+		free(t);
+	}
+	return -E2BIG;
+}
+
 /* (CID, service slot) pairs sorted by CID. */
 static int
 compile_cids(const struct steer_config *cfg, struct steer_image *img)
@@ -479,7 +522,8 @@ steer_compile_with(const struct steer_config *cfg, const struct steer_overrides 
 		if (ret)
 			goto err;
 	}
-	if ((ret = compile_vips(cfg, img)) || (ret = compile_cids(cfg, img)))
+	if ((ret = compile_vips(cfg, img)) || (ret = compile_vip_slots(img)) ||
+	    (ret = compile_cids(cfg, img)))
 		goto err;
 	*out = img;
 	return 0;

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "steer/table.h"
+#include "steer/viptab.h"
 
 struct steer_image {
 	struct steer_gateway gw;
@@ -19,6 +20,10 @@ struct steer_image {
 	__u32 n_vips;             /* sorted by key */
 	struct steer_vip_key *vip_keys;
 	struct steer_vip_set *vip_sets;
+	/* The same as an open-addressed table (steer/viptab.h), for the XDP
+	 * program; 2^gw.vip_bits slots. */
+	__u32 n_vip_slots;
+	struct steer_vip_slot *vip_slots;
 	__u32 n_cids;             /* sorted by CID */
 	__u32 *cid_keys;
 	__u32 *cid_services;

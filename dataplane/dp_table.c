@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Per-worker flow tables. */
 #include "dp_table.h"
+#include "steer/flow.h"
 
 #include <errno.h>
 #include <rte_errno.h>
@@ -65,11 +66,14 @@ steer_dp_flows_sweep(struct steer_dp_flows *f, const struct steer_image *img, __
 	 * latter scans every empty bucket to find one key. */
 	for (i = 0; i < budget; i++) {
 		__u32 pos = f->sweep_next;
+		__u64 idle;
 
 		f->sweep_next = pos + 1 >= f->capacity ? 0 : pos + 1;
 		if (rte_hash_get_key_with_position(f->hash, (int32_t)pos, &key))
 			continue;
-		if (now - f->entries[pos].seen_ns > f->max_idle_ns &&
+		idle = (__u64)(__u32)(steer_flow_tick(now) - f->entries[pos].seen)
+		       << STEER_FLOW_TICK_SHIFT;
+		if (idle > f->max_idle_ns &&
 		    rte_hash_del_key(f->hash, key) >= 0)
 			f->evicted++;
 	}

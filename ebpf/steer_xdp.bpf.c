@@ -7,7 +7,9 @@
 
 #include "steer/counters.h"
 #include "steer/encap.h"
+#include "steer/flowcache.h"
 #include "steer/parse.h"
+#include "steer/viptab.h"
 #include "steer_xdp.h"
 
 #ifndef AF_INET
@@ -33,13 +35,15 @@ struct {
 	__type(value, struct steer_node);
 } steer_nodes SEC(".maps");
 
+/* VIPs: generation g's open-addressed table (steer/viptab.h) starts at
+ * g * STEER_VIP_SLOTS_MAX. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, STEER_GENERATIONS * STEER_MAX_VIP_ADDRS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STEER_GENERATIONS * STEER_VIP_SLOTS_MAX);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__type(key, struct steer_vip_gkey);
-	__type(value, struct steer_vip_set);
-} steer_vips SEC(".maps");
+	__type(key, __u32);
+	__type(value, struct steer_vip_slot);
+} steer_vip_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -87,7 +91,11 @@ struct {
 } steer_gateway SEC(".maps");
 
 /* Affinity outlives table generations on purpose: established flows keep
- * their node across updates. */
+ * their node across updates. steer_flows holds every flow, shared by all
+ * CPUs; steer_flow_cache holds, per CPU, the flows that CPU saw lately
+ * (steer/flowcache.h): CPU c owns buckets [c, c + 1) *
+ * STEER_FLOW_CACHE_BUCKETS. A plain array, so the verifier inlines the
+ * lookup; the loader sizes it to the possible CPUs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, STEER_FLOWS_DEFAULT);
@@ -95,6 +103,13 @@ struct {
 	__type(key, struct steer_flow_key);
 	__type(value, struct steer_flow);
 } steer_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct steer_flow_bucket);
+} steer_flow_cache SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -148,19 +163,36 @@ struct {
 struct steer_env {
 	struct xdp_md *ctx;
 	__u32 gen;
+	const struct steer_gateway *gw;     /* its hash seed keys flow buckets */
+	struct steer_flow_bucket *bucket;   /* of the last flow lookup */
+	int cached;                         /* ... and it is in the cache now */
 };
 
 STEER_INLINE const struct steer_gateway *steer_env_gateway(struct steer_env *e)
 {
-	return bpf_map_lookup_elem(&steer_gateway, &e->gen);
+	e->gw = bpf_map_lookup_elem(&steer_gateway, &e->gen);
+	return e->gw;
 }
 
 STEER_INLINE const struct steer_vip_set *steer_env_vip(struct steer_env *e,
 						       const struct steer_vip_key *k)
 {
-	struct steer_vip_gkey g = { .vip = *k, .gen = e->gen };
+	const struct steer_vip_slot *s;
+	__u32 mask, h, i, idx;
 
-	return bpf_map_lookup_elem(&steer_vips, &g);
+	if (!e->gw)
+		return 0;
+	mask = steer_vip_mask(e->gw) & (STEER_VIP_SLOTS_MAX - 1);
+	h = steer_vip_hash(k, e->gw->vip_salt);
+	for (i = 0; i < STEER_VIP_PROBES; i++) {
+		idx = e->gen * STEER_VIP_SLOTS_MAX + ((h + i) & mask);
+		s = bpf_map_lookup_elem(&steer_vip_slots, &idx);
+		if (!s || !s->set.count)
+			return 0;
+		if (steer_vip_slot_is(s, k))
+			return &s->set;
+	}
+	return 0;
 }
 
 STEER_INLINE const __u32 *steer_env_cid(struct steer_env *e, __u32 cid)
@@ -198,15 +230,43 @@ STEER_INLINE const struct steer_node *steer_env_node(struct steer_env *e, __u32 
 	return n && n->family ? n : 0;
 }
 
+/* This CPU's cache first; on a miss the shared table, and what it holds
+ * is cached. A flow whose packets move to another CPU (RSS changed, a
+ * veth's sender moved) thus keeps its node. */
 STEER_INLINE struct steer_flow *steer_env_flow_get(struct steer_env *e,
 						   const struct steer_flow_key *k)
 {
-	return bpf_map_lookup_elem(&steer_flows, k);
+	struct steer_flow *f;
+	__u32 idx;
+
+	if (!e->gw)
+		return 0;
+	idx = bpf_get_smp_processor_id() * STEER_FLOW_CACHE_BUCKETS +
+	      (steer_flow_index(k, e->gw->hash_key) & (STEER_FLOW_CACHE_BUCKETS - 1));
+	e->bucket = bpf_map_lookup_elem(&steer_flow_cache, &idx);
+	e->cached = 0;
+	if (e->bucket) {
+		f = steer_flow_find(e->bucket, k);
+		if (f) {
+			e->cached = 1;
+			return f;
+		}
+	}
+	f = bpf_map_lookup_elem(&steer_flows, k);
+	if (!f || !e->bucket)
+		return f;
+	e->cached = 1;
+	return steer_flow_store(e->bucket, k, f);
 }
 
+/* A re-steered flow or a refresh goes to both tables; a new flow only to
+ * the shared one: its second packet brings it into the cache, so flows of
+ * one packet (a SYN flood, a scan) never push others out. */
 STEER_INLINE void steer_env_flow_put(struct steer_env *e, const struct steer_flow_key *k,
 				     const struct steer_flow *f)
 {
+	if (e->bucket && e->cached)
+		f = steer_flow_store(e->bucket, k, f);
 	bpf_map_update_elem(&steer_flows, k, f, BPF_ANY);
 }
 
@@ -339,7 +399,7 @@ STEER_INLINE int steer_env_next_hop(struct steer_env *e, const struct steer_pkt 
 SEC("xdp")
 int steer_xdp(struct xdp_md *ctx)
 {
-	struct steer_env env = { .ctx = ctx };
+	struct steer_env env = { .ctx = ctx, .gw = 0, .bucket = 0, .cached = 0 };
 	struct steer_pkt pkt;
 	struct steer_hop hop;
 	struct steer_active *act;

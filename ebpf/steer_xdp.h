@@ -8,9 +8,9 @@
 
 /* Tables are double-buffered: the loader fills the inactive generation,
  * then flips steer_active.gen. A packet reads gen once, so it sees one
- * whole table or the other, never a mix. Services and nodes live at
- * gen * MAX + index in plain arrays, VIPs and CIDs are keyed by gen: plain
- * maps, so the verifier inlines their lookups. Maglev tables, sized per
+ * whole table or the other, never a mix. Services, nodes and VIP slots
+ * live at gen * MAX + index in plain arrays, so the verifier inlines their
+ * lookups; CIDs are keyed by gen in a hash. Maglev tables, sized per
  * generation, are inner maps of an ARRAY_OF_MAPS. */
 #define STEER_GENERATIONS 2
 /* When the old generation is free again: every run of the program adds 1
@@ -25,18 +25,15 @@
 #define STEER_GEN_SCRATCH 2
 #define STEER_GEN_SLOTS 3
 
-struct steer_vip_gkey {
-	struct steer_vip_key vip;
-	__u32 gen;
-	__u32 pad;
-};
-
 struct steer_cid_gkey {
 	__u32 cid;
 	__u32 gen;
 };
 
 #define STEER_FLOWS_DEFAULT (1u << 20)
+/* Buckets of each CPU's flow cache (steer/flowcache.h): 2^15 buckets of
+ * STEER_FLOW_WAYS ways, 131072 flows and 8 MiB per CPU. */
+#define STEER_FLOW_CACHE_BUCKETS (1u << 15)
 
 struct steer_active {
 	__u32 gen;

@@ -18,6 +18,17 @@
  * matters most for BPF, where it splits unaligned copies into bytes. */
 #define STEER_ALIGNED(n) __attribute__((aligned(n)))
 
+/* Keeps the compiler from moving memory accesses across it (no CPU fence:
+ * for ordering against an interrupt on the same CPU). */
+#define STEER_BARRIER() __asm__ __volatile__("" ::: "memory")
+
+/* Unroll a short constant-count loop (the ways of a flow bucket). */
+#if defined(__clang__)
+#define STEER_UNROLL _Pragma("unroll")
+#else
+#define STEER_UNROLL _Pragma("GCC unroll 8")
+#endif
+
 #define STEER_BUILD_ASSERT(cond, msg) _Static_assert(cond, msg)
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__

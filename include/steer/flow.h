@@ -79,6 +79,22 @@ STEER_INLINE int steer_is_member(const struct steer_service *svc, __u32 slot)
 	return (svc->members[slot / 64] >> (slot % 64)) & 1;
 }
 
+/* Affinity entries keep time in ticks of 2^20 ns (about 1 ms): 32 bits
+ * of them last 52 days, far beyond the longest timeout (86400 s); an
+ * entry idle for longer wraps around and may look recent again, which
+ * only keeps a flow on a node that still serves it. */
+#define STEER_FLOW_TICK_SHIFT 20
+
+STEER_INLINE __u32 steer_flow_tick(__u64 now_ns)
+{
+	return (__u32)(now_ns >> STEER_FLOW_TICK_SHIFT);
+}
+
+STEER_INLINE __u64 steer_flow_hash_of(const struct steer_flow *f)
+{
+	return (__u64)f->hash_hi << 32 | f->hash_lo;
+}
+
 /* An affinity entry stands while its node is the same node (uid), is not
  * down, still belongs to the service, and the flow was seen within the
  * service's timeout. */
@@ -87,7 +103,8 @@ STEER_INLINE int steer_flow_valid(const struct steer_service *svc, const struct 
 {
 	if (!n || n->uid != f->uid || n->state == STEER_NODE_DOWN || !steer_is_member(svc, f->node))
 		return 0;
-	return now - f->seen_ns <= (__u64)svc->affinity_timeout_s * 1000000000ULL;
+	return (__u64)(__u32)(steer_flow_tick(now) - f->seen) <=
+	       ((__u64)svc->affinity_timeout_s * 1000000000ULL) >> STEER_FLOW_TICK_SHIFT;
 }
 
 #endif /* STEER_FLOW_H */

@@ -25,6 +25,9 @@
  *   int steer_env_push(struct steer_env *e, struct steer_pkt *p, __u32 delta);
  *   void steer_env_parsed(struct steer_env *e, struct steer_pkt *p);
  *
+ * steer_env_flow_put() always follows steer_env_flow_get() of the same key
+ * for the same packet (an env may keep the bucket the lookup found), and
+ * f may be the entry that lookup returned (a refresh of its seen).
  * steer_env_push() prepends delta bytes and re-derives p->data and p->end.
  * steer_env_parsed() runs once headers are parsed; the BPF shell uses it as
  * a verifier barrier (the header offsets come back as plain bounded
@@ -59,9 +62,11 @@ struct steer_hop {
 	__u32 mtu;                /* L3 MTU of the egress interface */
 };
 
-/* Refresh an affinity entry's timestamp at most this often: a write per
- * packet would bounce the entry's cache line between CPUs. */
-#define STEER_FLOW_REFRESH_NS 1000000000ULL
+/* Refresh an affinity entry's timestamp at most this often (in ticks,
+ * about 0.26 s). A refresh is written back through steer_env_flow_put()
+ * (in XDP, to the shared table other CPUs fall back to), which costs far
+ * more than a hit; timeouts and eviction need no finer time. */
+#define STEER_FLOW_REFRESH_TICKS 256
 
 /* Next hop from the config (gateway.next_hop is a MAC): out of the
  * interface the packet came in on, from our own MAC, which is the
@@ -124,14 +129,17 @@ STEER_INLINE int steer_classify(struct steer_env *env, const struct steer_pkt *p
  * its node left the service, went down, or the entry timed out. */
 STEER_INLINE const struct steer_node *steer_flow_node(struct steer_env *env,
 						      const struct steer_service *svc,
+						      const struct steer_flow_key *key,
 						      struct steer_flow *f, __u64 now, __u32 *slot)
 {
 	const struct steer_node *n = steer_env_node(env, f->node);
 
 	if (!steer_flow_valid(svc, n, f, now))
 		return 0;
-	if (now - f->seen_ns > STEER_FLOW_REFRESH_NS)
-		f->seen_ns = now;
+	if (steer_flow_tick(now) - f->seen > STEER_FLOW_REFRESH_TICKS) {
+		f->seen = steer_flow_tick(now);
+		steer_env_flow_put(env, key, f);
+	}
 	*slot = f->node;
 	return n;
 }
@@ -150,9 +158,9 @@ STEER_INLINE const struct steer_node *steer_select(struct steer_env *env,
 
 	f = steer_env_flow_get(env, key);
 	if (f) {
-		n = steer_flow_node(env, svc, f, now, slot);
+		n = steer_flow_node(env, svc, key, f, now, slot);
 		if (n) {
-			*hash = f->hash;
+			*hash = steer_flow_hash_of(f);
 			steer_env_count(env, STEER_CTR_FLOW_HIT);
 			return n;
 		}
@@ -164,10 +172,12 @@ STEER_INLINE const struct steer_node *steer_select(struct steer_env *env,
 	n = steer_env_node(env, *slot);
 	if (!n)
 		return 0;
-	nf.node = *slot;
+	nf.node = (__u16)*slot;
+	nf.live = 1;
 	nf.uid = n->uid;
-	nf.seen_ns = now;
-	nf.hash = *hash;
+	nf.seen = steer_flow_tick(now);
+	nf.hash_lo = (__u32)*hash;
+	nf.hash_hi = (__u32)(*hash >> 32);
 	steer_env_flow_put(env, key, &nf);
 	steer_env_count(env, STEER_CTR_FLOW_NEW);
 	return n;

@@ -49,7 +49,9 @@ struct steer_gateway {
 	__u16 shim_port;        /* host order */
 	__u16 gue_port;         /* host order */
 	__u16 mtu;              /* egress MTU when next_hop is a MAC */
-	__u8 pad[4];
+	__u8 vip_bits;          /* the VIP slot table has 2^vip_bits slots (viptab.h) */
+	__u8 pad;
+	__u16 vip_salt;         /* of steer_vip_hash(): chosen so every VIP fits */
 };
 
 struct steer_service {
@@ -118,11 +120,30 @@ struct steer_flow_key {
 	__u32 pad2;
 };
 
+/* The node a flow was given. 20 bytes, 4-aligned: with the first 44 bytes
+ * of its key it fills one 64-byte cache line (struct steer_flow_entry). */
 struct steer_flow {
-	__u32 node;
+	__u16 node;
+	__u16 live;             /* 1: the entry holds a flow */
 	__u32 uid;
-	__u64 seen_ns;
-	__u64 hash;             /* the flow hash, kept so hits need not rehash */
+	__u32 seen;             /* steer_flow_tick() of the last refresh */
+	__u32 hash_lo;          /* the flow hash, kept so hits need not rehash */
+	__u32 hash_hi;
+};
+
+/* Affinity entries come in buckets of this many ways (flowcache.h). */
+#define STEER_FLOW_WAYS 4
+
+/* One affinity entry: the flow key without its trailing padding, then the
+ * flow. One cache line. */
+struct steer_flow_entry {
+	__u64 key[5];           /* struct steer_flow_key bytes 0..39 */
+	__u32 cid;              /* ... and 40..43 */
+	struct steer_flow flow;
+};
+
+struct steer_flow_bucket {
+	struct steer_flow_entry way[STEER_FLOW_WAYS];
 };
 
 struct steer_stats {
@@ -137,6 +158,8 @@ STEER_BUILD_ASSERT(sizeof(struct steer_node) == 56, "steer_node layout");
 STEER_BUILD_ASSERT(sizeof(struct steer_vip_set) == 8 + 8 * STEER_VIPS_PER_ADDR,
 		   "steer_vip_set layout");
 STEER_BUILD_ASSERT(sizeof(struct steer_flow_key) == 48, "flow key is six words");
-STEER_BUILD_ASSERT(sizeof(struct steer_flow) == 24, "steer_flow layout");
+STEER_BUILD_ASSERT(sizeof(struct steer_flow) == 20, "steer_flow layout");
+STEER_BUILD_ASSERT(sizeof(struct steer_flow_entry) == 64, "one flow, one cache line");
+STEER_BUILD_ASSERT(__builtin_offsetof(struct steer_flow_key, cid) == 40, "flow key layout");
 
 #endif /* STEER_TABLE_H */

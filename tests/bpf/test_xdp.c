@@ -307,6 +307,54 @@ Test(xdp, affinity_kept_across_a_table_change)
 	cr_assert_gt(moved, 70, "n1 took %u of 100 new flows", moved);
 }
 
+static void
+run_on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	cr_assert_eq(sched_setaffinity(0, sizeof(set), &set), 0, "cannot move to CPU %d", cpu);
+}
+
+/* Each CPU caches the flows it saw; one that sees a flow first after a
+ * table change (RSS moved it, a veth's sender moved) must still find the
+ * node in the shared table, not re-steer the flow. */
+Test(xdp, a_flow_keeps_its_node_on_another_cpu)
+{
+	struct steer_pb_spec s[64];
+	__u32 before[64];
+	unsigned i;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		cr_skip_test("needs two CPUs");
+	run_on_cpu(0);
+	for (i = 0; i < 64; i++) {
+		struct result r;
+
+		s[i] = test_spec_v4((__u16)(5000 + i));
+		r = xdp_run(&s[i]);
+		r = xdp_run(&s[i]); /* the second packet brings it into CPU 0's cache */
+		before[i] = node_of(&r);
+	}
+	cfg->services[0].members[0].weight = 20;
+	reapply();
+	run_on_cpu(1);
+	for (i = 0; i < 64; i++) {
+		struct result r = xdp_run(&s[i]);
+
+		cr_assert_eq(node_of(&r), before[i], "flow %u moved with its CPU", i);
+	}
+	run_on_cpu(0);
+	for (i = 0; i < 64; i++) {
+		struct result r = xdp_run(&s[i]);
+
+		cr_assert_eq(node_of(&r), before[i], "flow %u moved back", i);
+	}
+	cr_assert_eq(stats()->counters[STEER_CTR_FLOW_NEW], 64);
+	cr_assert_eq(stats()->counters[STEER_CTR_FLOW_HIT], 3 * 64);
+}
+
 Test(xdp, draining_keeps_flows_down_moves_them)
 {
 	struct steer_pb_spec s = test_spec_v4(4000);

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The two tables the XDP program reads without a kernel hash map: the
+ * compiler's open-addressed VIP slots (steer/viptab.h) and the per-CPU
+ * flow cache (steer/flowcache.h). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "steer/flowcache.h"
+#include "steer/viptab.h"
+#include "test_util.h"
+
+#define GW_JSON                                                                      \
+	"{ \"gateway\": { \"name\": \"gw\", \"interfaces\": [\"lo\"],"                \
+	"    \"encap_source\": { \"ipv4\": \"198.18.0.1\" },"                         \
+	"    \"next_hop\": \"02:00:00:00:00:fe\" },"
+#define MEMBERS_JSON "], \"nodes\": [ {\"node\": \"n1\"} ] }"
+
+/* What the XDP program does: probe from the hash, stop at an empty slot. */
+static const struct steer_vip_set *
+vip_find(const struct steer_image *img, const struct steer_vip_key *k, unsigned *probes)
+{
+	__u32 mask = steer_vip_mask(&img->gw), h = steer_vip_hash(k, img->gw.vip_salt), p;
+
+	for (p = 0; p < STEER_VIP_PROBES; p++) {
+		const struct steer_vip_slot *s = &img->vip_slots[(h + p) & mask];
+
+		*probes = p + 1;
+		if (!s->set.count)
+			return NULL;
+		if (steer_vip_slot_is(s, k))
+			return &s->set;
+	}
+	return NULL;
+}
+
+/* n VIPs on consecutive addresses (the clustered case an operator
+ * configures), half IPv4, half IPv6, in one service each 64. */
+static struct steer_config *
+many_vips(unsigned n)
+{
+	size_t cap = 512 + (size_t)n * 64, len = 0;
+	char *j = malloc(cap);
+	struct steer_config *cfg;
+	unsigned i;
+
+	cr_assert_not_null(j);
+	len += (size_t)snprintf(j + len, cap - len,
+				GW_JSON
+				"  \"nodes\": [ { \"name\": \"n1\", \"address\": \"198.18.1.10\" } ],"
+				"  \"services\": [");
+	for (i = 0; i < n; i++) {
+		if (i % 64 == 0)
+			len += (size_t)snprintf(j + len, cap - len,
+						"%s { \"name\": \"s%u\", \"cid\": %u, \"vips\": [",
+						i ? MEMBERS_JSON "," : "", i / 64 + 1, i / 64 + 1);
+		if (i % 2)
+			len += (size_t)snprintf(j + len, cap - len, "%s\"[2001:db8:7::%x]:80/tcp\"",
+						i % 64 ? "," : "", i);
+		else
+			len += (size_t)snprintf(j + len, cap - len, "%s\"198.18.%u.%u:80/tcp\"",
+						i % 64 ? "," : "", 16 + i / 256, i % 256);
+	}
+	snprintf(j + len, cap - len, MEMBERS_JSON " ] }");
+	cfg = test_config(j);
+	free(j);
+	return cfg;
+}
+
+Test(viptab, every_vip_within_the_probe_bound_misses_stop_early)
+{
+	static const unsigned sizes[] = { 1, 7, 64, 2000, 16384 };
+	unsigned z;
+
+	for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		struct steer_config *cfg = many_vips(sizes[z]);
+		struct steer_image *img = test_image(cfg);
+		unsigned i, probes, total = 0;
+
+		cr_assert_eq(img->n_vips, sizes[z]);
+		cr_assert_eq(img->n_vip_slots, steer_vip_mask(&img->gw) + 1);
+		cr_assert_geq(img->n_vip_slots, 4 * img->n_vips, "at least four slots per VIP");
+		cr_assert_leq(img->n_vip_slots, STEER_VIP_SLOTS_MAX);
+		for (i = 0; i < img->n_vips; i++) {
+			const struct steer_vip_set *s = vip_find(img, &img->vip_keys[i], &probes);
+
+			cr_assert_not_null(s, "VIP %u of %u not found", i, sizes[z]);
+			cr_assert_eq(memcmp(s, &img->vip_sets[i], sizeof(*s)), 0);
+		}
+		/* Addresses next to the VIPs, never configured. */
+		for (i = 0; i < 1000; i++) {
+			struct steer_vip_key k = { { 0 } };
+
+			k.addr[0] = 0x20;
+			k.addr[1] = 0x01;
+			k.addr[2] = 0x0d;
+			k.addr[3] = 0xb8;
+			k.addr[5] = 9;
+			k.addr[14] = (__u8)(i >> 8);
+			k.addr[15] = (__u8)i;
+			cr_assert_null(vip_find(img, &k, &probes));
+			total += probes;
+		}
+		cr_assert_lt(total, 2 * 1000, "a miss reads %u slots on average x1000 (%u VIPs)",
+			     total, sizes[z]);
+		steer_image_free(img);
+		steer_config_free(cfg);
+	}
+}
+
+Test(viptab, no_vip_no_hit)
+{
+	struct steer_config *cfg = test_config(
+		GW_JSON
+		"  \"nodes\": [], \"services\": [] }");
+	struct steer_image *img = test_image(cfg);
+	struct steer_vip_key k = { { 0 } };
+	unsigned probes;
+
+	cr_assert_null(vip_find(img, &k, &probes));
+	steer_image_free(img);
+	steer_config_free(cfg);
+}
+
+static struct steer_flow_key
+flow_key(unsigned i)
+{
+	struct steer_flow_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.src[10] = k.src[11] = 0xff;
+	k.src[12] = 198;
+	k.src[13] = 18;
+	k.src[15] = (__u8)i;
+	k.sport = (__u16)(1000 + i);
+	k.dport = 443;
+	k.proto = 6;
+	k.cid = 1001;
+	return k;
+}
+
+static struct steer_flow
+flow(__u16 node, __u32 seen)
+{
+	struct steer_flow f = { .node = node, .live = 1, .uid = 7, .seen = seen,
+				.hash_lo = 0x1234, .hash_hi = 0x5678 };
+
+	return f;
+}
+
+Test(flowcache, a_bucket_keeps_four_and_evicts_the_idlest)
+{
+	struct steer_flow_bucket b;
+	struct steer_flow_key k[6];
+	unsigned i;
+
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < 6; i++)
+		k[i] = flow_key(i);
+	for (i = 0; i < STEER_FLOW_WAYS; i++) {
+		struct steer_flow f = flow((__u16)i, 100 + i);
+
+		cr_assert_not_null(steer_flow_store(&b, &k[i], &f));
+	}
+	for (i = 0; i < STEER_FLOW_WAYS; i++) {
+		struct steer_flow *f = steer_flow_find(&b, &k[i]);
+
+		cr_assert_not_null(f, "flow %u", i);
+		cr_assert_eq(f->node, i);
+		cr_assert_eq(steer_flow_hash_of(f), 0x567800001234ULL);
+	}
+	/* Flow 0 seen again (refresh in place); a fifth flow evicts flow 1,
+	 * now the idlest. */
+	{
+		struct steer_flow f0 = flow(0, 200), f4 = flow(4, 201);
+
+		steer_flow_store(&b, &k[0], &f0);
+		steer_flow_store(&b, &k[4], &f4);
+	}
+	cr_assert_null(steer_flow_find(&b, &k[1]), "the idlest way was evicted");
+	cr_assert_not_null(steer_flow_find(&b, &k[0]), "refreshed, kept");
+	cr_assert_eq(steer_flow_find(&b, &k[4])->node, 4);
+	cr_assert_not_null(steer_flow_find(&b, &k[2]));
+	cr_assert_not_null(steer_flow_find(&b, &k[3]));
+	cr_assert_null(steer_flow_find(&b, &k[5]));
+}
+
+Test(flowcache, a_cleared_entry_is_never_matched)
+{
+	struct steer_flow_bucket b;
+	struct steer_flow_key k = flow_key(1);
+	struct steer_flow f = flow(3, 1), *e;
+
+	memset(&b, 0, sizeof(b));
+	e = steer_flow_store(&b, &k, &f);
+	cr_assert_eq(steer_flow_find(&b, &k), e);
+	e->live = 0;               /* what an interrupted writer leaves */
+	cr_assert_null(steer_flow_find(&b, &k));
+	/* A key differing only in the CID is another flow. */
+	e->live = 1;
+	k.cid++;
+	cr_assert_null(steer_flow_find(&b, &k));
+}
+
+Test(flowcache, the_bucket_index_is_keyed_and_spreads)
+{
+	const __u64 s1[2] = { 1, 2 }, s2[2] = { 3, 4 };
+	static unsigned count[256];
+	unsigned i, differ = 0, max = 0;
+
+	for (i = 0; i < 25600; i++) {
+		struct steer_flow_key k = flow_key(i);
+
+		k.sport = (__u16)i; /* one client, many ports */
+		count[steer_flow_index(&k, s1) & 255]++;
+		differ += (steer_flow_index(&k, s1) & 255) != (steer_flow_index(&k, s2) & 255);
+	}
+	for (i = 0; i < 256; i++)
+		max = count[i] > max ? count[i] : max;
+	cr_assert_lt(max, 160, "fullest of 256 buckets holds %u of 25600 flows", max);
+	cr_assert_gt(differ, 25000, "another seed, other buckets (%u differ)", differ);
+}
