@@ -20,10 +20,11 @@
 
 #include "flow.h"
 
-/* The bucket of a flow: a multiply-xorshift hash of the key, keyed by the
- * gateway's hash seed so that clients cannot aim flows at one bucket. Far
- * cheaper than the flow hash (SipHash), which an established flow never
- * computes: the six products are independent. */
+/* The bucket of a flow: a multiply-xorshift hash of the key, mixed with
+ * the gateway's hash seed. Far cheaper than the flow hash (SipHash), which
+ * an established flow never computes: the six products are independent.
+ * It is not a PRF; a client who found a way to crowd one bucket would only
+ * push flows out of a cache, and the shared table still holds them. */
 STEER_INLINE __u32 steer_flow_index(const struct steer_flow_key *k, const __u64 seed[2])
 {
 	__u64 w[6], h;
