@@ -16,48 +16,50 @@ struct steer_env {
 	struct steer_dp_counters *c;
 	struct rte_mbuf *m;
 	__u64 now;                    /* ns, once per burst */
-	/* This packet's flow key as looked up for the whole burst ahead of
-	 * processing (NULL: not known), and what that lookup found. */
+	/* This packet's flow key and its first bucket, found (and
+	 * prefetched) for the whole burst ahead of processing; NULL: not
+	 * known. */
 	const struct steer_flow_key *pre_key;
-	int pre_pos;
-	int added;                    /* a flow was added since that lookup */
+	struct steer_flow_bucket *pre_bucket;
+	/* The last flow lookup: its two buckets (b2 only looked at when b1
+	 * does not hold the flow) and the entry it found. */
+	struct steer_flow_bucket *b1, *b2;
+	struct steer_flow *hit;
 };
 
 #include "image_lookup.h"
 
-/* The burst's bulk lookup answers for this packet's key: positions stay
- * where they are as other keys come and go, and a miss stays a miss until
- * a flow is added (maybe this one, by an earlier packet of the burst). */
 static inline struct steer_flow *
 steer_env_flow_get(struct steer_env *e, const struct steer_flow_key *k)
 {
-	int pos;
-
-	if (e->pre_key && !memcmp(k, e->pre_key, sizeof(*k))) {
-		if (e->pre_pos >= 0)
-			return &e->flows->entries[e->pre_pos];
-		if (!e->added)
-			return NULL;
+	e->b1 = k == e->pre_key ? e->pre_bucket : steer_flow_bucket_of(&e->flows->tab, k, 0);
+	e->hit = steer_flow_find(e->b1, k);
+	if (!e->hit) {
+		e->b2 = steer_flow_bucket_of(&e->flows->tab, k, 1);
+		e->hit = steer_flow_find(e->b2, k);
 	}
-	pos = rte_hash_lookup(e->flows->hash, k);
-	return pos >= 0 ? &e->flows->entries[pos] : NULL;
+	return e->hit;
 }
 
-/* A full table keeps its flows: the new one is not remembered (counted),
- * and its packets still follow the Maglev table, which picks the same
- * node as long as the table does not change. Stale entries are replaced
- * in place by the lookup that finds them stale. */
+/* Over the entry the lookup found, else into one of its buckets (the
+ * core's contract: a put follows the get of the same key). */
 static inline void
 steer_env_flow_put(struct steer_env *e, const struct steer_flow_key *k, const struct steer_flow *f)
 {
-	int pos = rte_hash_add_key(e->flows->hash, k);
+	int replaced = 0;
 
-	if (pos < 0) {
-		e->flows->full++;
+	if (e->hit) {
+		*e->hit = *f;
 		return;
 	}
-	e->flows->entries[pos] = *f;
-	e->added = 1;
+	if (steer_flow_insert2(e->b1, e->b2, k, f, e->flows->keep_ticks, &replaced)) {
+		e->flows->evicted += (__u64)replaced;
+		return;
+	}
+	if (steer_flow_make_room(&e->flows->tab, e->b1, e->b2))
+		steer_flow_insert2(e->b1, e->b2, k, f, 0, &replaced);
+	else
+		e->flows->full++;
 }
 
 static inline __u64

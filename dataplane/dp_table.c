@@ -1,80 +1,80 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Per-worker flow tables. */
 #include "dp_table.h"
-#include "steer/flow.h"
 
 #include <errno.h>
-#include <rte_errno.h>
-#include <rte_hash_crc.h>
+#include <rte_common.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 int
 steer_dp_flows_init(struct steer_dp_flows *f, const char *name, unsigned entries, int socket)
 {
-	struct rte_hash_parameters p = {
-		.name = name,
-		.entries = entries,
-		.key_len = sizeof(struct steer_flow_key),
-		/* CRC32 in hardware where the CPU has it: the flow key is
-		 * hashed once per packet. */
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		/* One writer, the worker itself: no locks, no RW concurrency. */
-		.extra_flag = 0,
-	};
+	__u64 n = rte_align64pow2(((__u64)entries * 2 + STEER_FLOW_WAYS - 1) / STEER_FLOW_WAYS);
 
-	f->full = 0;
-	f->capacity = entries;
-	f->hash = rte_hash_create(&p);
-	if (!f->hash)
-		return -rte_errno;
-	f->entries = rte_zmalloc_socket(name, (size_t)entries * 2 * sizeof(*f->entries),
-					RTE_CACHE_LINE_SIZE, socket);
-	if (!f->entries) {
-		rte_hash_free(f->hash);
+	memset(f, 0, sizeof(*f));
+	if (n > (1ULL << 30) / STEER_FLOW_WAYS)
+		return -E2BIG;
+	/* Zeroed: every way free (live 0). */
+	f->tab.buckets = rte_zmalloc_socket(name, n * sizeof(*f->tab.buckets), RTE_CACHE_LINE_SIZE,
+					    socket);
+	if (!f->tab.buckets)
 		return -ENOMEM;
-	}
+	f->tab.mask = (__u32)(n - 1);
+	f->capacity = (__u32)(n * STEER_FLOW_WAYS);
+	/* Keyed per worker: nobody outside can aim flows at one bucket. */
+	f->tab.seed[0][0] = rte_rand();
+	f->tab.seed[0][1] = rte_rand();
+	f->tab.seed[1][0] = rte_rand();
+	f->tab.seed[1][1] = rte_rand();
 	return 0;
 }
 
 void
 steer_dp_flows_free(struct steer_dp_flows *f)
 {
-	rte_hash_free(f->hash);
-	rte_free(f->entries);
+	rte_free(f->tab.buckets);
+	f->tab.buckets = NULL;
+}
+
+static __u32
+longest_timeout_ticks(const struct steer_image *img)
+{
+	__u32 i, max = 0;
+
+	for (i = 0; i < img->n_services; i++)
+		if (img->services[i].affinity_timeout_s > max)
+			max = img->services[i].affinity_timeout_s;
+	return (__u32)(((__u64)max * 1000000000ULL) >> STEER_FLOW_TICK_SHIFT);
+}
+
+void
+steer_dp_flows_use(struct steer_dp_flows *f, const struct steer_image *img)
+{
+	if (img && img != f->table) {
+		f->table = img;
+		f->keep_ticks = longest_timeout_ticks(img) + 1;
+	}
 }
 
 void
 steer_dp_flows_sweep(struct steer_dp_flows *f, const struct steer_image *img, __u64 now,
 		     unsigned budget)
 {
-	void *key;
+	__u32 tick = steer_flow_tick(now);
 	unsigned i;
 
 	if (!img)
 		return;
-	if (img != f->sweep_table) {
-		__u32 max = 0;
-
-		for (i = 0; i < img->n_services; i++)
-			if (img->services[i].affinity_timeout_s > max)
-				max = img->services[i].affinity_timeout_s;
-		f->sweep_table = img;
-		f->max_idle_ns = (__u64)max * 1000000000ULL;
-	}
-	/* Walk key positions, not rte_hash_iterate(): on a sparse table the
-	 * latter scans every empty bucket to find one key. */
+	steer_dp_flows_use(f, img);
 	for (i = 0; i < budget; i++) {
-		__u32 pos = f->sweep_next;
-		__u64 idle;
+		struct steer_flow_entry *e =
+			&f->tab.buckets[f->sweep_next / STEER_FLOW_WAYS].way[f->sweep_next % STEER_FLOW_WAYS];
 
-		f->sweep_next = pos + 1 >= f->capacity ? 0 : pos + 1;
-		if (rte_hash_get_key_with_position(f->hash, (int32_t)pos, &key))
-			continue;
-		idle = (__u64)(__u32)(steer_flow_tick(now) - f->entries[pos].seen)
-		       << STEER_FLOW_TICK_SHIFT;
-		if (idle > f->max_idle_ns &&
-		    rte_hash_del_key(f->hash, key) >= 0)
+		f->sweep_next = f->sweep_next + 1 >= f->capacity ? 0 : f->sweep_next + 1;
+		if (e->flow.live && tick - e->flow.seen >= f->keep_ticks) {
+			e->flow.live = 0;
 			f->evicted++;
+		}
 	}
 }

@@ -6,23 +6,37 @@
 #ifndef STEER_DP_TABLE_H
 #define STEER_DP_TABLE_H
 
-#include <rte_hash.h>
-
 #include "compile.h"
 #include "steer/counters.h"
+#include "steer/flowcache.h"
 
 /* Flow affinity is per worker: RSS sends every packet of a flow to one
  * queue, hence one worker, so a per-worker table needs no lock and no
- * atomic, and a lookup touches only this core's cache. */
+ * atomic, and a lookup touches only this core's cache. A shared table
+ * would need both, for nothing RSS does not already give.
+ *
+ * The table is the core's flow cache (flowcache.h) with two choices of
+ * bucket per flow: a flow's key and its entry share one cache line, so a
+ * hit costs one memory access, which the burst loop prefetches for every
+ * packet before it processes the first. rte_hash, which this replaced,
+ * reads a bucket of signatures, then the key, then the entry: three
+ * dependent misses with a million flows. There are at least twice as
+ * many ways as --flows asks for.
+ *
+ * A full table keeps its flows: a new flow whose two buckets hold no way
+ * idle past the longest affinity timeout, and none of whose flows can
+ * move to its other bucket, is not remembered (counted as full), and its packets follow the Maglev table, which picks the same
+ * node as long as the table does not change. Idle entries are removed a
+ * few per poll by the sweep, or replaced by a new flow that needs their
+ * way (both counted as evicted). */
 struct steer_dp_flows {
-	struct rte_hash *hash;
-	struct steer_flow *entries;   /* indexed by the hash's key position */
-	__u64 full;                   /* new flows not remembered: table full */
-	__u64 evicted;                /* idle entries removed by the sweep */
-	__u32 sweep_next;             /* next key position to look at */
-	__u32 capacity;
-	const struct steer_image *sweep_table;
-	__u64 max_idle_ns;            /* longest affinity timeout of sweep_table */
+	struct steer_flow_table tab;  /* seeds random per worker */
+	__u32 keep_ticks;             /* longest affinity timeout of the table */
+	__u64 full;                   /* new flows not remembered: no room */
+	__u64 evicted;                /* idle entries removed or replaced */
+	__u32 sweep_next;             /* next way the sweep looks at */
+	__u32 capacity;               /* ways */
+	const struct steer_image *table; /* what keep_ticks was taken from */
 };
 
 struct steer_dp_counters {
@@ -31,11 +45,15 @@ struct steer_dp_counters {
 	struct steer_stats nodes[STEER_MAX_NODES];
 } __rte_cache_aligned;
 
+/* A table of at least 2 * entries ways: room for entries flows to spare. */
 int steer_dp_flows_init(struct steer_dp_flows *f, const char *name, unsigned entries, int socket);
 void steer_dp_flows_free(struct steer_dp_flows *f);
-/* Remove up to budget entries idle for longer than any service's affinity
- * timeout; a little per poll, so a table of dead flows frees itself
- * without a pause. Called by the worker that owns f. */
+/* Take keep_ticks from img when it is a new table (a pointer compare per
+ * burst otherwise). */
+void steer_dp_flows_use(struct steer_dp_flows *f, const struct steer_image *img);
+/* Remove the flows idle for longer than any service's affinity timeout
+ * from up to budget ways; a little per poll, so a table of dead flows
+ * frees itself without a pause. Called by the worker that owns f. */
 void steer_dp_flows_sweep(struct steer_dp_flows *f, const struct steer_image *img, __u64 now,
 			  unsigned budget);
 

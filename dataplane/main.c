@@ -43,7 +43,6 @@ struct options {
 	unsigned burst;
 	unsigned flows;
 	unsigned idle_exit_ms;
-	unsigned sweep;
 	unsigned mbufs;
 	const char *preload;
 };
@@ -53,12 +52,13 @@ struct worker {
 	struct steer_dp_flows flows;
 	struct steer_dp_counters *c;
 	__u64 tx_dropped;
+	unsigned busy_polls;
 	__u64 first_rx_tsc;
 	volatile __u64 last_rx_tsc;
 } __rte_cache_aligned;
 
 static volatile int quit;
-static struct options opt = { .burst = 32, .flows = 1u << 20, .sweep = 16 };
+static struct options opt = { .burst = 32, .flows = 1u << 20 };
 /* The table every worker reads once per burst. The control thread
  * publishes a new one with a release store and frees the old one only
  * after every worker has passed a quiescent state (rte_rcu_qsbr): a burst
@@ -91,11 +91,14 @@ usage(FILE *f)
 "  --port N            receive port (default 0)\n"
 "  --tx-port N         transmit port (default: the receive port)\n"
 "  --burst N           RX/TX burst size (default 32, at most 256)\n"
-"  --flows N           flow-affinity entries per worker (default 1048576). When\n"
-"                      full, new flows are not remembered (they follow the\n"
-"                      Maglev table) and are counted as flow_table_full;\n"
-"                      entries idle past the longest affinity timeout are\n"
-"                      swept out a few per poll (flows_evicted)\n"
+"  --flows N           flow-affinity room per worker (default 1048576): 2N\n"
+"                      entries of 64 bytes, rounded up to a power of two, in\n"
+"                      buckets of 4 (128 MiB by default). A new flow whose\n"
+"                      bucket is full of flows seen within the longest\n"
+"                      affinity timeout is not remembered (it follows the\n"
+"                      Maglev table) and is counted as flow_table_full;\n"
+"                      entries idle past that timeout are swept out a few\n"
+"                      per poll (flows_evicted)\n"
 "  --mbufs N           mbufs in the pool (default 8192 per worker + 4096; a\n"
 "                      net_pcap infinite_rx replay holds its whole file)\n"
 "  --preload FILE      transmit FILE's frames (pcap) on the receive port first:\n"
@@ -379,8 +382,14 @@ worker_poll(struct worker *w)
 			rte_pktmbuf_free_bulk(tx + sent, ntx - sent);
 		}
 	}
-	steer_dp_flows_sweep(&w->flows, __atomic_load_n(&table, __ATOMIC_ACQUIRE), steer_dp_now_ns(),
-			     opt.sweep);
+	/* The sweep reads the flow table in order, a cache line a way, all
+	 * of it from DRAM with many flows: 16 ways every poll cost 3% of a
+	 * loaded worker with a million flows. A loaded worker sweeps a
+	 * sixteenth of that (a table of 2M ways in about 10 s at 7 Mpps;
+	 * new flows take idle ways meanwhile), an idle one 64 ways a poll. */
+	if (!n || !(++w->busy_polls % 16))
+		steer_dp_flows_sweep(&w->flows, __atomic_load_n(&table, __ATOMIC_ACQUIRE),
+				     steer_dp_now_ns(), n ? 16 : 64);
 	/* Done with this burst's table. */
 	rte_rcu_qsbr_quiescent(qsbr, w->queue);
 }
@@ -517,6 +526,18 @@ on_signal(int sig)
 	quit = 1;
 }
 
+/* --idle-exit: no packet since TSC last_rx for that long. Signed: a
+ * worker's stamp can be ahead of this core's TSC read (rdtsc is not
+ * ordered with the load of the stamp, and vCPUs' TSCs drift), which an
+ * unsigned difference took for an idle time of centuries. */
+static int
+idle_too_long(__u64 last_rx)
+{
+	int64_t idle = (int64_t)(rte_rdtsc() - last_rx);
+
+	return opt.idle_exit_ms && idle > (int64_t)(rte_get_tsc_hz() / 1000 * opt.idle_exit_ms);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -605,8 +626,7 @@ main(int argc, char **argv)
 			if (pre)
 				steer_dp_preload_feed(pre, opt.port);
 			worker_poll(&workers[0]);
-			if (opt.idle_exit_ms && rte_rdtsc() - workers[0].last_rx_tsc >
-						    rte_get_tsc_hz() / 1000 * opt.idle_exit_ms)
+			if (idle_too_long(workers[0].last_rx_tsc))
 				quit = 1;
 		}
 		rte_rcu_qsbr_thread_offline(qsbr, 0);
@@ -623,8 +643,7 @@ main(int argc, char **argv)
 			for (w = 0; w < n_workers; w++)
 				if (workers[w].last_rx_tsc > last)
 					last = workers[w].last_rx_tsc;
-			if (opt.idle_exit_ms &&
-			    rte_rdtsc() - last > rte_get_tsc_hz() / 1000 * opt.idle_exit_ms)
+			if (idle_too_long(last))
 				quit = 1;
 		}
 		rte_eal_mp_wait_lcore();

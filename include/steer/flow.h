@@ -52,9 +52,22 @@ STEER_INLINE __u32 steer_vip_match(const struct steer_vip_set *set, const struct
 	return STEER_SVC_NONE;
 }
 
+/* gcc builds write the key as whole 64-bit words, as it is read (hashes
+ * and compares take it in words): a word loaded soon after it was stored
+ * in pieces stalls store-to-load forwarding, about 10 cycles each, several
+ * per packet (steer-dpdk went from 12.3 to 14.6 Mpps at one flow with
+ * this and the word stores of steer_addr_map4() and steer_write_ipv4()).
+ * Little-endian (compat.h): word 4 is sport, dport, proto, kind from its
+ * low bytes up; word 5 the CID.
+ *
+ * The BPF build writes field by field: the verifier tracks a word spilled
+ * to the stack as a precise value, so paths whose words differ (a TCP and
+ * a UDP flow) no longer prune against each other, and the program went
+ * past the verifier's million instructions. */
 STEER_INLINE void steer_flow_key_fill(struct steer_flow_key *k, const struct steer_pkt *p,
 				      const struct steer_class *c)
 {
+#if defined(__bpf__)
 	steer_memset(k, 0, sizeof(*k));
 	k->cid = c->cid;
 	if (c->session) {
@@ -70,7 +83,36 @@ STEER_INLINE void steer_flow_key_fill(struct steer_flow_key *k, const struct ste
 		k->sport = p->sport;
 		k->dport = p->dport;
 	}
+#else
+	__u64 w[6] = { 0 };
+	__u32 token;
+
+	w[5] = c->cid;
+	if (c->session) {
+		steer_memcpy(&token, c->token, 4);
+		w[0] = token;
+		w[4] = (__u64)STEER_FLOW_SESSION << 40;
+	} else {
+		steer_memcpy(&w[0], p->saddr, 8);
+		steer_memcpy(&w[1], p->saddr + 8, 8);
+		steer_memcpy(&w[2], p->daddr, 8);
+		steer_memcpy(&w[3], p->daddr + 8, 8);
+		w[4] = (__u64)p->proto << 32;
+		/* spec §3: every fragment of a datagram hashes on (src, dst, proto). */
+		if (p->frag == STEER_FRAG_NONE)
+			w[4] |= p->sport | (__u64)p->dport << 16;
+	}
+	steer_memcpy(k, w, sizeof(w));
+#endif
 }
+
+STEER_BUILD_ASSERT(sizeof(struct steer_flow_key) == 48 &&
+			   __builtin_offsetof(struct steer_flow_key, sport) == 32 &&
+			   __builtin_offsetof(struct steer_flow_key, dport) == 34 &&
+			   __builtin_offsetof(struct steer_flow_key, proto) == 36 &&
+			   __builtin_offsetof(struct steer_flow_key, kind) == 37 &&
+			   __builtin_offsetof(struct steer_flow_key, cid) == 40,
+		   "steer_flow_key_fill() writes this layout");
 
 STEER_INLINE int steer_is_member(const struct steer_service *svc, __u32 slot)
 {

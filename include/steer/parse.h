@@ -63,12 +63,18 @@ STEER_INLINE __u32 steer_pkt_len(const struct steer_pkt *p)
 	return (__u32)(p->end - p->data);
 }
 
+/* ::ffff:a.b.c.d, as two 64-bit stores (out is 8-aligned): the flow key
+ * and the VIP lookup read it back in words, and a word stored in pieces
+ * stalls the load that follows it. Little-endian (compat.h). */
 STEER_INLINE void steer_addr_map4(__u8 out[16], const __u8 in[4])
 {
-	steer_memset(out, 0, 10);
-	out[10] = 0xff;
-	out[11] = 0xff;
-	steer_memcpy(out + 12, in, 4);
+	__u64 lo = 0, hi;
+	__u32 a;
+
+	steer_memcpy(&a, in, 4);
+	hi = (__u64)a << 32 | 0xffff0000u;
+	steer_memcpy(out, &lo, 8);
+	steer_memcpy(out + 8, &hi, 8);
 }
 
 STEER_INLINE int steer_parse_l2(struct steer_pkt *p, __u16 *eth_proto)

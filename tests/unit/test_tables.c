@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The two tables the XDP program reads without a kernel hash map: the
- * compiler's open-addressed VIP slots (steer/viptab.h) and the per-CPU
- * flow cache (steer/flowcache.h). */
+/* The tables the fast paths read without a kernel hash map: the compiler's
+ * open-addressed VIP slots (steer/viptab.h), the flow cache and the
+ * two-choice flow table (steer/flowcache.h), and the flow key they hold. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "steer/flowcache.h"
+#include "steer/parse.h"
 #include "steer/viptab.h"
 #include "test_util.h"
 
@@ -186,6 +187,78 @@ Test(flowcache, a_bucket_keeps_four_and_evicts_the_idlest)
 	cr_assert_null(steer_flow_find(&b, &k[5]));
 }
 
+/* steer-dpdk's table: a flow goes to the freer of its two buckets, and a
+ * way is given up only once idle for keep ticks. */
+Test(flowcache, two_choices_fill_both_buckets_and_keep_recent_flows)
+{
+	struct steer_flow_bucket b[2];
+	struct steer_flow_key k[10];
+	struct steer_flow f;
+	int replaced = 0;
+	unsigned i, in1 = 0;
+
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < 10; i++)
+		k[i] = flow_key(i);
+	for (i = 0; i < 2 * STEER_FLOW_WAYS; i++) {
+		f = flow((__u16)i, 100 + i);
+		cr_assert_not_null(steer_flow_insert2(&b[0], &b[1], &k[i], &f, 50, &replaced),
+				   "flow %u has a free way", i);
+		cr_assert_eq(replaced, 0);
+	}
+	for (i = 0; i < 2 * STEER_FLOW_WAYS; i++) {
+		struct steer_flow *e1 = steer_flow_find(&b[0], &k[i]);
+		struct steer_flow *e2 = steer_flow_find(&b[1], &k[i]);
+
+		cr_assert(!e1 != !e2, "flow %u is in exactly one bucket", i);
+		in1 += !!e1;
+		cr_assert_eq((e1 ? e1 : e2)->node, i);
+	}
+	cr_assert_eq(in1, STEER_FLOW_WAYS, "the first bucket fills first");
+	f = flow(8, 149);
+	cr_assert_null(steer_flow_insert2(&b[0], &b[1], &k[8], &f, 50, &replaced),
+		       "flow 0, idle 49 ticks, is kept");
+	cr_assert_not_null(steer_flow_find(&b[0], &k[0]));
+	/* Flow 0 seen again; flow 1 is now the idlest of both buckets. */
+	steer_flow_find(&b[0], &k[0])->seen = 149;
+	f = flow(8, 151);
+	cr_assert_not_null(steer_flow_insert2(&b[0], &b[1], &k[8], &f, 50, &replaced));
+	cr_assert_eq(replaced, 1);
+	cr_assert_null(steer_flow_find(&b[0], &k[1]), "flow 1, idle 50 ticks, gave way");
+	cr_assert_eq(steer_flow_find(&b[0], &k[8])->node, 8);
+	/* The idlest of the second bucket goes when it is the idler one. */
+	for (i = 0; i < STEER_FLOW_WAYS; i++)
+		b[0].way[i].flow.seen = 300;
+	f = flow(9, 300);
+	cr_assert_not_null(steer_flow_insert2(&b[0], &b[1], &k[9], &f, 50, &replaced));
+	cr_assert_null(steer_flow_find(&b[1], &k[4]), "flow 4, seen at 104, gave way");
+	cr_assert_eq(steer_flow_find(&b[1], &k[9])->node, 9);
+}
+
+/* Idle time is a difference of ticks: it survives their wrap. */
+Test(flowcache, idle_time_survives_the_tick_wrap)
+{
+	struct steer_flow_bucket b[2];
+	struct steer_flow_key k[10];
+	struct steer_flow f;
+	int replaced;
+	unsigned i;
+
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < 10; i++)
+		k[i] = flow_key(i);
+	for (i = 0; i < 2 * STEER_FLOW_WAYS; i++) {
+		f = flow((__u16)i, 0xfffffff0u + i);
+		steer_flow_insert2(&b[0], &b[1], &k[i], &f, 50, &replaced);
+	}
+	f = flow(8, 0x20);
+	cr_assert_null(steer_flow_insert2(&b[0], &b[1], &k[8], &f, 50, &replaced),
+		       "idle 48 ticks across the wrap");
+	f = flow(8, 0x30);
+	cr_assert_not_null(steer_flow_insert2(&b[0], &b[1], &k[8], &f, 50, &replaced));
+	cr_assert_null(steer_flow_find(&b[0], &k[0]), "idle 64 ticks: the idlest, replaced");
+}
+
 Test(flowcache, a_cleared_entry_is_never_matched)
 {
 	struct steer_flow_bucket b;
@@ -220,4 +293,50 @@ Test(flowcache, the_bucket_index_is_keyed_and_spreads)
 		max = count[i] > max ? count[i] : max;
 	cr_assert_lt(max, 160, "fullest of 256 buckets holds %u of 25600 flows", max);
 	cr_assert_gt(differ, 25000, "another seed, other buckets (%u differ)", differ);
+}
+
+/* steer_flow_key_fill() writes the key in words; the fields must still be
+ * where struct steer_flow_key (and the spec's flow hash) puts them. */
+Test(flowkey, fields_land_where_the_struct_says)
+{
+	static const __u8 v4src[4] = { 198, 18, 0, 7 }, v4dst[4] = { 198, 18, 0, 100 };
+	struct steer_pkt p;
+	struct steer_class c = { .cid = 0xa1b2c3d4 };
+	struct steer_flow_key k, want;
+
+	memset(&p, 0, sizeof(p));
+	steer_addr_map4(p.saddr, v4src);
+	steer_addr_map4(p.daddr, v4dst);
+	p.proto = 17;
+	p.sport = 0x1234;
+	p.dport = 443;
+	memset(&k, 0xee, sizeof(k));
+	steer_flow_key_fill(&k, &p, &c);
+	memset(&want, 0, sizeof(want));
+	memcpy(want.src + 10, "\xff\xff", 2);
+	memcpy(want.src + 12, v4src, 4);
+	memcpy(want.dst + 10, "\xff\xff", 2);
+	memcpy(want.dst + 12, v4dst, 4);
+	want.sport = 0x1234;
+	want.dport = 443;
+	want.proto = 17;
+	want.kind = STEER_FLOW_TUPLE;
+	want.cid = 0xa1b2c3d4;
+	cr_assert_eq(memcmp(&k, &want, sizeof(k)), 0, "IPv4 tuple");
+
+	/* A fragment: no ports. */
+	p.frag = STEER_FRAG_FIRST;
+	steer_flow_key_fill(&k, &p, &c);
+	want.sport = want.dport = 0;
+	cr_assert_eq(memcmp(&k, &want, sizeof(k)), 0, "fragment");
+
+	/* A session (T flag): CID and token only. */
+	c.session = 1;
+	memcpy(c.token, "\x01\x02\x03\x04", 4);
+	steer_flow_key_fill(&k, &p, &c);
+	memset(&want, 0, sizeof(want));
+	memcpy(want.src, "\x01\x02\x03\x04", 4);
+	want.kind = STEER_FLOW_SESSION;
+	want.cid = 0xa1b2c3d4;
+	cr_assert_eq(memcmp(&k, &want, sizeof(k)), 0, "session");
 }
