@@ -43,7 +43,13 @@ struct gen {
 	double rate;              /* packets per second; 0 = as fast as possible */
 	int json;
 	int interleave;           /* packet j of every flow before packet j + 1 */
+	int scatter;              /* rounds after the first in a scattered order */
 };
+
+/* A prime above any flow count: stepping through the flows by it visits
+ * each once per round, far from where its neighbour in the first round
+ * is. */
+#define SCATTER_STEP 2654435761ULL
 
 /* The k-th packet sent: flow *i, its packet *j. Flow by flow, or, with
  * --interleave, round by round so that every flow stays live throughout. */
@@ -52,6 +58,8 @@ nth_packet(const struct gen *g, unsigned long long k, unsigned *i, unsigned *j)
 {
 	*i = (unsigned)(g->interleave ? k % g->flows : k / g->packets);
 	*j = (unsigned)(g->interleave ? k / g->flows : k % g->packets);
+	if (g->scatter && *j)
+		*i = (unsigned)(*i * SCATTER_STEP % g->flows);
 }
 
 static void
@@ -80,6 +88,10 @@ usage(FILE *f)
 "  --interleave        send packet 1 of every flow, then packet 2 of every\n"
 "                      flow, ...: all flows stay live for the whole run\n"
 "                      (default: flow by flow)\n"
+"  --scatter           with --interleave: every round after the first visits\n"
+"                      the flows in a scattered order (stepping through them\n"
+"                      by a large prime), not the order they started in, as\n"
+"                      packets of many flows arrive on a real link\n"
 "  --size N            frame size in bytes without FCS (default: smallest)\n"
 "  --vlans 0|1|2       802.1Q tags (2 = QinQ)\n"
 "  --src-mac MAC       default 02:00:00:00:00:01\n"
@@ -321,7 +333,7 @@ main(int argc, char **argv)
 		{ "src", required_argument, NULL, 's' }, { "sport-base", required_argument, NULL, 'S' },
 		{ "cid", required_argument, NULL, 'c' }, { "token", required_argument, NULL, 't' },
 		{ "flows", required_argument, NULL, 'f' }, { "packets", required_argument, NULL, 'n' },
-		{ "interleave", no_argument, NULL, 'I' },
+		{ "interleave", no_argument, NULL, 'I' }, { "scatter", no_argument, NULL, 'X' },
 		{ "size", required_argument, NULL, 'z' }, { "vlans", required_argument, NULL, 'v' },
 		{ "src-mac", required_argument, NULL, 'm' }, { "dst-mac", required_argument, NULL, 'M' },
 		{ "malformed", required_argument, NULL, 'x' }, { "rate", required_argument, NULL, 'r' },
@@ -376,6 +388,7 @@ main(int argc, char **argv)
 		case 'f': g.flows = (unsigned)number("flows", optarg, 1, 100000000); break;
 		case 'n': g.packets = (unsigned)number("packets", optarg, 1, 1000000); break;
 		case 'I': g.interleave = 1; break;
+		case 'X': g.scatter = 1; break;
 		case 'z': g.size = (unsigned)number("size", optarg, 0, 9000); break;
 		case 'v': g.base.vlans = (unsigned)number("vlans", optarg, 0, 2); break;
 		case 'm': if (parse_mac(optarg, g.base.src_mac)) goto bad; break;
@@ -410,6 +423,10 @@ main(int argc, char **argv)
 		parse_addr(g.base.family == 4 ? "198.18.100.2" : "2001:db8:100::2", g.base.src, &fam);
 	if (have_src && fam != g.base.family) {
 		fprintf(stderr, "steer-gen: --src and --dst must be of one family\n");
+		return 2;
+	}
+	if (g.scatter && !g.interleave) {
+		fprintf(stderr, "steer-gen: --scatter orders the rounds of --interleave: give both\n");
 		return 2;
 	}
 	if (g.base.carrier == STEER_PB_SHIM) {
