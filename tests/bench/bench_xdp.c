@@ -165,7 +165,8 @@ main(int argc, char **argv)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_DROP },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	unsigned long calls = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+	unsigned long calls = 1000000;
+	char *end;
 
 	struct steer_xdp_opts o = { .flow_entries = 1u << 21 };
 	char pin_root[64];
@@ -178,6 +179,19 @@ main(int argc, char **argv)
 	unsigned k, e, i;
 	__u32 action;
 
+	if (argc > 1) {
+		int help = !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help");
+
+		calls = strtoul(argv[1], &end, 10);
+		if (help || *end || !calls || argc > 3) {
+			fprintf(help ? stdout : stderr,
+				"Usage: bench_xdp [CALLS [CASE]]\n"
+				"Times the XDP program with BPF_PROG_TEST_RUN over CALLS calls per\n"
+				"case (default 1000000), net of an XDP_DROP program; CASE runs only\n"
+				"the cases whose name contains it. As root.\n");
+			return help ? 0 : 2;
+		}
+	}
 	only = argc > 2 ? argv[2] : NULL;
 	pin_to_this_cpu();
 	if (geteuid()) {

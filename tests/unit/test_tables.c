@@ -340,3 +340,42 @@ Test(flowkey, fields_land_where_the_struct_says)
 	want.cid = 0xa1b2c3d4;
 	cr_assert_eq(memcmp(&k, &want, sizeof(k)), 0, "session");
 }
+
+/* steer-dpdk's whole table: flows go in until two choices find no room,
+ * then one cuckoo step moves a flow to its other bucket and makes room;
+ * every flow stays where a lookup looks (one of its two buckets). */
+Test(flowtable, a_cuckoo_step_makes_room_and_loses_no_flow)
+{
+	static struct steer_flow_bucket buckets[16];
+	struct steer_flow_table t = { .buckets = buckets, .mask = 15,
+				      .seed = { { 11, 12 }, { 13, 14 } } };
+	struct steer_flow_key k[64];
+	unsigned n, i, moved = 0;
+
+	memset(buckets, 0, sizeof(buckets));
+	for (n = 0; n < 64; n++) {
+		struct steer_flow f = flow((__u16)n, 100);
+		struct steer_flow_bucket *b1, *b2;
+		int replaced;
+
+		k[n] = flow_key(n);
+		b1 = steer_flow_bucket_of(&t, &k[n], 0);
+		b2 = steer_flow_bucket_of(&t, &k[n], 1);
+		if (steer_flow_insert2(b1, b2, &k[n], &f, 1000, &replaced))
+			continue;
+		if (!steer_flow_make_room(&t, b1, b2))
+			break;           /* the table is as full as one step gets it */
+		moved++;
+		cr_assert_not_null(steer_flow_insert2(b1, b2, &k[n], &f, 1000, &replaced),
+				   "the way a step frees is the new flow's");
+	}
+	cr_assert_gt(moved, 0, "two choices alone filled up before 64 ways did");
+	cr_assert_gt(n, 48, "%u of 64 ways filled", n);
+	for (i = 0; i < n; i++) {
+		struct steer_flow *a = steer_flow_find(steer_flow_bucket_of(&t, &k[i], 0), &k[i]);
+		struct steer_flow *b = steer_flow_find(steer_flow_bucket_of(&t, &k[i], 1), &k[i]);
+
+		cr_assert(a || b, "flow %u is found after %u moves", i, moved);
+		cr_assert_eq((a ? a : b)->node, i);
+	}
+}
