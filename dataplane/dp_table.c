@@ -51,8 +51,11 @@ longest_timeout_ticks(const struct steer_image *img)
 void
 steer_dp_flows_use(struct steer_dp_flows *f, const struct steer_image *img)
 {
-	if (img && img != f->table) {
+	/* The version too: a new table may be allocated where a reclaimed
+	 * one was. */
+	if (img && (img != f->table || img->gw.version != f->table_version)) {
 		f->table = img;
+		f->table_version = img->gw.version;
 		f->keep_ticks = longest_timeout_ticks(img) + 1;
 	}
 }

@@ -25,10 +25,11 @@
  *
  * A full table keeps its flows: a new flow whose two buckets hold no way
  * idle past the longest affinity timeout, and none of whose flows can
- * move to its other bucket, is not remembered (counted as full), and its packets follow the Maglev table, which picks the same
- * node as long as the table does not change. Idle entries are removed a
- * few per poll by the sweep, or replaced by a new flow that needs their
- * way (both counted as evicted). */
+ * move to its other bucket, is not remembered (counted as full), and its
+ * packets follow the Maglev table, which picks the same node as long as
+ * the table does not change. Idle entries are removed a few per poll by
+ * the sweep, or replaced by a new flow that needs their way (both counted
+ * as evicted). */
 struct steer_dp_flows {
 	struct steer_flow_table tab;  /* seeds random per worker */
 	__u32 keep_ticks;             /* longest affinity timeout of the table */
@@ -37,6 +38,7 @@ struct steer_dp_flows {
 	__u32 sweep_next;             /* next way the sweep looks at */
 	__u32 capacity;               /* ways */
 	const struct steer_image *table; /* what keep_ticks was taken from */
+	__u64 table_version;
 };
 
 struct steer_dp_counters {
@@ -48,8 +50,8 @@ struct steer_dp_counters {
 /* A table of at least 2 * entries ways: room for entries flows to spare. */
 int steer_dp_flows_init(struct steer_dp_flows *f, const char *name, unsigned entries, int socket);
 void steer_dp_flows_free(struct steer_dp_flows *f);
-/* Take keep_ticks from img when it is a new table (a pointer compare per
- * burst otherwise). */
+/* Take keep_ticks from img when it is a new table (a compare per burst
+ * otherwise). */
 void steer_dp_flows_use(struct steer_dp_flows *f, const struct steer_image *img);
 /* Remove the flows idle for longer than any service's affinity timeout
  * from up to budget ways; a little per poll, so a table of dead flows
