@@ -213,6 +213,11 @@ main(int argc, char **argv)
 		rmdir(pin_root);
 		return 1;
 	}
+	/* Nothing is attached and the maps stay open through their fds: unpin
+	 * now, so that a run cut short (Ctrl-C, a closed pipe) leaves nothing
+	 * in bpffs. */
+	steer_xdp_detach(xdp);
+	rmdir(pin_root);
 	prog_fd = steer_xdp_prog_fd(xdp);
 	drop_fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "bench_drop", "GPL", drop, 2, NULL);
 	pkts = calloc(65536, sizeof(*pkts));
@@ -273,8 +278,6 @@ main(int argc, char **argv)
 		       action_name(action), (unsigned long long)(counter(STEER_CTR_FLOW_NEW) - before));
 	}
 
-	steer_xdp_detach(xdp);
 	steer_xdp_close(xdp);
-	rmdir(pin_root);
 	return 0;
 }
