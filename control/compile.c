@@ -388,8 +388,8 @@ compile_vips(const struct steer_config *cfg, struct steer_image *img)
 /* Place every address within STEER_VIP_PROBES slots of its hash: at least
  * four slots per address, and a salt that makes them all fit (at that
  * load nearly always the first; a bigger table if no salt does). */
-static int
-compile_vip_slots(struct steer_image *img)
+int
+steer_image_vip_slots(struct steer_image *img)
 {
 	unsigned bits = 4, salt, i, p;
 
@@ -522,7 +522,7 @@ steer_compile_with(const struct steer_config *cfg, const struct steer_overrides 
 		if (ret)
 			goto err;
 	}
-	if ((ret = compile_vips(cfg, img)) || (ret = compile_vip_slots(img)) ||
+	if ((ret = compile_vips(cfg, img)) || (ret = steer_image_vip_slots(img)) ||
 	    (ret = compile_cids(cfg, img)))
 		goto err;
 	*out = img;

@@ -63,6 +63,10 @@ int steer_compile(const struct steer_config *cfg, const struct steer_image *prev
 /* The same with overrides (may be NULL). */
 int steer_compile_with(const struct steer_config *cfg, const struct steer_overrides *ov,
 		       const struct steer_image *prev, __u64 version, struct steer_image **out);
+/* Build img->vip_slots (and gw.vip_bits, gw.vip_salt) from its sorted
+ * vip_keys and vip_sets: what steer_compile() does, and what an image
+ * received without its slots (image_wire.c) needs before lookups. */
+int steer_image_vip_slots(struct steer_image *img);
 /* Drop a reference; the last one frees. */
 void steer_image_free(struct steer_image *img);
 struct steer_image *steer_image_hold(struct steer_image *img);

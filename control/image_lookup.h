@@ -1,52 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The core's table lookups over a struct steer_image, written once for the
  * two envs that run the core on an image: steer-dpdk's workers and the unit
- * tests. VIPs and CIDs are sorted by the compiler, so a binary search over
- * read-only arrays serves them, lock-free by construction. (The XDP
- * program reads VIPs from the image's vip_slots instead, which steerd
- * does not send to steer-dpdk; this search takes log2(addresses) steps,
- * one to four with the few VIPs a gateway has.) */
+ * tests. VIPs are found in the image's slot table with the core's probes
+ * (steer/viptab.h), as the XDP program finds them; CIDs, sorted by the
+ * compiler, with a binary search. Both read-only: lock-free by
+ * construction. */
 #ifndef STEER_IMAGE_LOOKUP_H
 #define STEER_IMAGE_LOOKUP_H
 
-#include <endian.h>
 #include <string.h>
 
 #include "compile.h"
+#include "steer/viptab.h"
 
-/* An address as two numbers that order as memcmp() orders its bytes (the
- * compiler sorts vip_keys with memcmp()). */
-static inline void
-steer_image_key_words(const struct steer_vip_key *k, __u64 w[2])
-{
-	memcpy(w, k->addr, 16);
-	w[0] = be64toh(w[0]);
-	w[1] = be64toh(w[1]);
-}
-
-/* Binary searches written out rather than bsearch(): its comparison is
- * a call through a pointer per step, and memcmp() another, per packet. */
-static inline const struct steer_vip_key *
-steer_image_find_vip(const struct steer_vip_key *keys, __u32 n, const struct steer_vip_key *k)
-{
-	__u64 want[2], have[2];
-	__u32 lo = 0, hi = n;
-
-	steer_image_key_words(k, want);
-	while (lo < hi) {
-		__u32 mid = lo + (hi - lo) / 2;
-
-		steer_image_key_words(&keys[mid], have);
-		if (have[0] == want[0] && have[1] == want[1])
-			return &keys[mid];
-		if (have[0] < want[0] || (have[0] == want[0] && have[1] < want[1]))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
+/* A binary search written out rather than bsearch(): its comparison is a
+ * call through a pointer per step, per packet. */
 static inline const __u32 *
 steer_image_find_u32(const __u32 *keys, __u32 n, __u32 v)
 {
@@ -77,9 +45,7 @@ steer_env_gateway(struct steer_env *e)
 static inline const struct steer_vip_set *
 steer_env_vip(struct steer_env *e, const struct steer_vip_key *k)
 {
-	const struct steer_vip_key *hit = steer_image_find_vip(e->img->vip_keys, e->img->n_vips, k);
-
-	return hit ? &e->img->vip_sets[hit - e->img->vip_keys] : NULL;
+	return e->img->n_vip_slots ? steer_vip_find(e->img->vip_slots, &e->img->gw, k) : NULL;
 }
 
 static inline const __u32 *

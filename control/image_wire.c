@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Table image serialization: a header of counts, then the arrays of struct
- * steer_image in order. Both ends are this code, on one host. */
+ * steer_image in order (not the VIP slots, rebuilt on decode). Both ends
+ * are this code, on one host. */
 #include "image_wire.h"
 
 #include <errno.h>
@@ -154,6 +155,10 @@ steer_image_decode(const void *buf, size_t len, struct steer_image **out, char *
 		off += p[i].size;
 	}
 	ret = check(img, err, errlen);
+	/* The VIP slot table is not sent: it follows from the sorted VIPs, and
+	 * is rebuilt here the way steerd's compiler built it. */
+	if (!ret && (ret = steer_image_vip_slots(img)) != 0)
+		bad(err, errlen, "its VIPs fit no slot table");
 	if (ret) {
 		steer_image_free(img);
 		return ret;

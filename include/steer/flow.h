@@ -106,12 +106,11 @@ STEER_INLINE void steer_flow_key_fill(struct steer_flow_key *k, const struct ste
 #endif
 }
 
-STEER_BUILD_ASSERT(sizeof(struct steer_flow_key) == 48 &&
-			   __builtin_offsetof(struct steer_flow_key, sport) == 32 &&
+/* Size and the CID's place are asserted in table.h. */
+STEER_BUILD_ASSERT(__builtin_offsetof(struct steer_flow_key, sport) == 32 &&
 			   __builtin_offsetof(struct steer_flow_key, dport) == 34 &&
 			   __builtin_offsetof(struct steer_flow_key, proto) == 36 &&
-			   __builtin_offsetof(struct steer_flow_key, kind) == 37 &&
-			   __builtin_offsetof(struct steer_flow_key, cid) == 40,
+			   __builtin_offsetof(struct steer_flow_key, kind) == 37,
 		   "steer_flow_key_fill() writes this layout");
 
 STEER_INLINE int steer_is_member(const struct steer_service *svc, __u32 slot)

@@ -291,7 +291,7 @@ STEER_INLINE int steer_classify_pkt(struct steer_env *env, struct steer_pkt *p,
 /* A packet parsed and classified: the first half of steer_process(). A
  * fast path that works in bursts prepares every packet of a burst first,
  * so it knows all their flow keys before any affinity lookup (steer-dpdk
- * looks them up in bulk); then it finishes each. */
+ * prefetches their flow buckets); then it finishes each. */
 struct steer_prepared {
 	const struct steer_gateway *gw;
 	const struct steer_service *svc;
@@ -366,7 +366,6 @@ STEER_INLINE int steer_forward(struct steer_env *env, struct steer_pkt *p, struc
 		return steer_end(env, STEER_CTR_FORWARD, STEER_VERDICT_REDIRECT);
 	return steer_end(env, STEER_CTR_FORWARD, STEER_VERDICT_TX);
 }
-
 
 /* The second half of a prepared packet. Returns enum steer_verdict; for
  * STEER_VERDICT_REDIRECT the egress interface is hop->ifindex. */

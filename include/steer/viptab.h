@@ -53,4 +53,24 @@ STEER_INLINE __u32 steer_vip_mask(const struct steer_gateway *gw)
 	return gw->vip_bits ? (1u << (gw->vip_bits & 31)) - 1 : 0;
 }
 
+/* The VIP set of k in a table of slots held in memory (an image's
+ * vip_slots: steer-dpdk and the unit tests). The XDP program runs the same
+ * probes with one map lookup per slot. */
+STEER_INLINE const struct steer_vip_set *steer_vip_find(const struct steer_vip_slot *slots,
+							const struct steer_gateway *gw,
+							const struct steer_vip_key *k)
+{
+	__u32 mask = steer_vip_mask(gw), h = steer_vip_hash(k, gw->vip_salt), i;
+
+	for (i = 0; i < STEER_VIP_PROBES; i++) {
+		const struct steer_vip_slot *s = &slots[(h + i) & mask];
+
+		if (!s->set.count)
+			return 0;
+		if (steer_vip_slot_is(s, k))
+			return &s->set;
+	}
+	return 0;
+}
+
 #endif /* STEER_VIPTAB_H */

@@ -45,6 +45,11 @@ Test(image_wire, round_trip_is_exact)
 	cr_assert_eq(memcmp(back->nodes, img->nodes, img->n_nodes * sizeof(*img->nodes)), 0);
 	cr_assert_eq(memcmp(back->vip_sets, img->vip_sets, img->n_vips * sizeof(*img->vip_sets)), 0);
 	cr_assert_eq(memcmp(back->cid_keys, img->cid_keys, img->n_cids * 4), 0);
+	/* Not sent, rebuilt: the same slots as steerd's compiler made. */
+	cr_assert_gt(back->n_vip_slots, 0);
+	cr_assert_eq(back->n_vip_slots, img->n_vip_slots);
+	cr_assert_eq(memcmp(back->vip_slots, img->vip_slots,
+			    img->n_vip_slots * sizeof(*img->vip_slots)), 0);
 	steer_image_free(back);
 }
 

@@ -18,7 +18,8 @@
 	"    \"next_hop\": \"02:00:00:00:00:fe\" },"
 #define MEMBERS_JSON "], \"nodes\": [ {\"node\": \"n1\"} ] }"
 
-/* What the XDP program does: probe from the hash, stop at an empty slot. */
+/* steer_vip_find()'s answer (the XDP program probes the same way), and
+ * how many slots it reads to get it. */
 static const struct steer_vip_set *
 vip_find(const struct steer_image *img, const struct steer_vip_key *k, unsigned *probes)
 {
@@ -28,12 +29,10 @@ vip_find(const struct steer_image *img, const struct steer_vip_key *k, unsigned 
 		const struct steer_vip_slot *s = &img->vip_slots[(h + p) & mask];
 
 		*probes = p + 1;
-		if (!s->set.count)
-			return NULL;
-		if (steer_vip_slot_is(s, k))
-			return &s->set;
+		if (!s->set.count || steer_vip_slot_is(s, k))
+			break;
 	}
-	return NULL;
+	return steer_vip_find(img->vip_slots, &img->gw, k);
 }
 
 /* n VIPs on consecutive addresses (the clustered case an operator
