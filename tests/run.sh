@@ -23,6 +23,16 @@ for line in open(sys.argv[1]):
     points = [l for l in out.splitlines() if re.match(r"(not )?ok\b", l)]
     plan_skip = re.search(r"^1\.\.0 # SKIP", out, re.M)
     if points or plan_skip:
+        # meson shows no stdout of TAP tests: print each failed point with
+        # the diagnostics that follow it, so a CI log says why.
+        lines = out.splitlines()
+        for i, l in enumerate(lines):
+            if l.startswith("not ok"):
+                print(f"{t['name']}: {l}")
+                for d in lines[i + 1:]:
+                    if not d.startswith("#"):
+                        break
+                    print(f"    {d}")
         for l in points:
             if re.search(r"# SKIP", l, re.I):
                 skipped += 1

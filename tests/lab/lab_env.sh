@@ -39,6 +39,12 @@ lab_net_up() {
 	# with checksum offload the TCP checksum is not filled in yet (on a
 	# wire it always is). The lab client computes its checksums itself.
 	ip netns exec "${LAB}cl" ethtool -K cl0 tx off >/dev/null
+	# The client's own sockets (the UDP and TCP requests) take source
+	# ports above every steer-gen --sport-base range the tests use: a
+	# kernel-chosen port inside one would make its flow "established" on
+	# some node before the test's flows start, and a draining test would
+	# see that old flow keep its node.
+	ip netns exec "${LAB}cl" sysctl -qw net.ipv4.ip_local_port_range="63000 65000"
 	ip -n "${LAB}cl" addr add 198.18.100.2/24 dev cl0
 	ip -n "${LAB}cl" addr add 2001:db8:100::2/64 dev cl0 nodad
 	ip -n "${LAB}cl" route add 198.18.0.0/24 via 198.18.100.1
