@@ -12,6 +12,14 @@ def sock(kind, port):
     s = socket.socket(socket.AF_INET6, kind)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    if kind == socket.SOCK_DGRAM:
+        # The default buffer holds ~200 small datagrams: 20 ms of a test's
+        # burst to one node. A CI runner that stalls this process longer
+        # would drop some and fail a count (SO_RCVBUFFORCE: we are root).
+        try:
+            s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
+        except OSError:
+            pass
     s.bind(("::", port))
     if kind == socket.SOCK_STREAM:
         s.listen(512)
