@@ -89,6 +89,26 @@ STEER_INLINE void steer_addr_map4(__u8 out[16], const __u8 in[4])
 #endif
 }
 
+/* A 16-byte address from the packet into an 8-aligned field, in the
+ * widths the flow key and the VIP lookup read it back. clang's BPF target
+ * assumes no unaligned access and copies a u8 array byte by byte: 32
+ * loads, shifts and ors per IPv6 packet, stored in pieces that then stall
+ * the word loads of the key. The kernel's verifier accepts unaligned
+ * packet loads wherever unaligned access is efficient (x86-64, arm64), so
+ * the BPF build loads two words; may_alias keeps the type pun defined. */
+STEER_INLINE void steer_addr_copy16(__u8 out[16], const __u8 *in)
+{
+#if defined(__bpf__)
+	typedef __u64 steer_u64_alias __attribute__((may_alias));
+	__u64 lo = ((const steer_u64_alias *)in)[0], hi = ((const steer_u64_alias *)in)[1];
+
+	steer_memcpy(out, &lo, 8);
+	steer_memcpy(out + 8, &hi, 8);
+#else
+	steer_memcpy(out, in, 16);
+#endif
+}
+
 STEER_INLINE int steer_parse_l2(struct steer_pkt *p, __u16 *eth_proto)
 {
 	struct steer_eth *eth = (struct steer_eth *)steer_at(p, 0, sizeof(*eth));
@@ -239,8 +259,8 @@ STEER_INLINE int steer_parse_ipv6(struct steer_pkt *p)
 	ip_end = p->l3_off + p->ip_len;
 	p->family = STEER_AF_INET6;
 	p->tos = (__u8)((ip6->vtc_flow[0] << 4) | (ip6->vtc_flow[1] >> 4));
-	steer_memcpy(p->saddr, ip6->saddr, 16);
-	steer_memcpy(p->daddr, ip6->daddr, 16);
+	steer_addr_copy16(p->saddr, ip6->saddr);
+	steer_addr_copy16(p->daddr, ip6->daddr);
 	nh = ip6->nexthdr;
 	off = p->l3_off + sizeof(*ip6);
 
