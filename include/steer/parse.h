@@ -218,6 +218,11 @@ STEER_INLINE int steer_parse_destopt(struct steer_pkt *p)
 
 		if (o >= hdr_end)
 			break;
+		/* A no-op (o < hdr_end: a header that starts within 512 bytes
+		 * and is at most 2,048 long) that the BPF verifier needs:
+		 * every mix of pad and option lengths read so far then
+		 * leaves o in the same range, and their paths prune. */
+		o &= 0xffff;
 		opt = steer_at(p, o, 1);
 		if (!opt)
 			return STEER_PARSE_MALFORMED;
