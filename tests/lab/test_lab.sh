@@ -122,6 +122,21 @@ same_node_per_flow() {
 }
 check "every packet of a flow reaches the same node (300 flows x 5 packets)" same_node_per_flow
 
+# steerd reads the kernel's flow table as the program does: for flows just
+# sent, lookup answers "affinity" and the node that served each one.
+lookup_finds_established() {
+	local sport node got n=0
+	for sport in 41000 41037 41111 41250 41299; do
+		node=$(awk -v s="$sport" '$2 == s { print $3; exit }' "$LAB_DIR/flows")
+		got=$(ctl -j lookup src=198.18.100.2 sport="$sport" dst=198.18.0.100 dport=443 proto=udp |
+			jq -r '.reason + " " + .node')
+		echo "sport $sport: served by $node, lookup says $got"
+		[ "$got" = "affinity $node" ] && n=$((n + 1))
+	done
+	[ "$n" -eq 5 ]
+}
+check "steerd's lookup finds established flows in the kernel's table" lookup_finds_established
+
 set_state() { # set_state NODE STATE: edit the config and reload
 	jq --arg n "$1" --arg s "$2" '(.nodes[] | select(.name == $n)).state = $s' "$config" >"$config.new" &&
 		mv "$config.new" "$config" && ctl reload >/dev/null
