@@ -34,6 +34,16 @@ struct steer_cid_gkey {
 /* Buckets of each CPU's flow cache (steer/flowcache.h): 2^15 buckets of
  * STEER_FLOW_WAYS ways, 131072 flows and 8 MiB per CPU. */
 #define STEER_FLOW_CACHE_BUCKETS (1u << 15)
+/* A flow's second bucket there is another of the STEER_FLOW_CACHE_PAGE
+ * buckets (256 bytes each) of its first's page, picked by the bucket
+ * hash's bits from STEER_FLOW_CACHE_B2_SHIFT up (the first takes its low
+ * 15). */
+#define STEER_FLOW_CACHE_PAGE 16
+#define STEER_FLOW_CACHE_B2_SHIFT 17
+STEER_BUILD_ASSERT(STEER_FLOW_CACHE_PAGE * sizeof(struct steer_flow_bucket) == 4096,
+		   "a page of cache buckets");
+STEER_BUILD_ASSERT(STEER_FLOW_CACHE_BUCKETS <= (1u << STEER_FLOW_CACHE_B2_SHIFT),
+		   "the two buckets' hash bits do not overlap");
 
 struct steer_active {
 	__u32 gen;

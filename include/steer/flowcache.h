@@ -5,12 +5,13 @@
  * least recently (LRU within the bucket).
  *
  * The XDP program keeps one per CPU in front of its shared LRU_HASH of
- * flows. A hit there hashes the 48-byte key with jhash, walks a bucket
- * list and memcmp()s, behind a helper call: measured with
- * tests/bench/bench_xdp, about 30 ns more per packet than a hit here,
- * which is a few multiplies and one or two cache lines of this CPU's own.
- * Each steer-dpdk worker keeps one, of two choices per flow
- * (steer_flow_insert2()), as its whole flow table (dataplane/dp_table.h).
+ * flows, two buckets per flow (steer_flow_insert2()) in one page. A hit in
+ * the LRU hashes the 48-byte key with jhash, walks a bucket list and
+ * memcmp()s, behind a helper call: measured with tests/bench/bench_xdp,
+ * about 30 ns more per packet than a hit here, which is a few multiplies
+ * and one or two cache lines of this CPU's own. Each steer-dpdk worker
+ * keeps one, of two choices per flow, as its whole flow table
+ * (dataplane/dp_table.h).
  *
  * One CPU owns each cache, so nothing is atomic or locked. The one
  * concurrency left is on that CPU: a BPF_PROG_TEST_RUN in process context
@@ -62,6 +63,23 @@ STEER_INLINE struct steer_flow *steer_flow_find(struct steer_flow_bucket *b,
 	return 0;
 }
 
+/* Rewrite the flow of a live entry (a refresh, a re-steer) with f; its
+ * key stays. live is cleared first and set last. f may be the entry. */
+STEER_INLINE void steer_flow_set(struct steer_flow *e, const struct steer_flow *f)
+{
+	struct steer_flow v = *f;
+
+	e->live = 0;
+	STEER_BARRIER();
+	e->node = v.node;
+	e->uid = v.uid;
+	e->seen = v.seen;
+	e->hash_lo = v.hash_lo;
+	e->hash_hi = v.hash_hi;
+	STEER_BARRIER();
+	e->live = 1;
+}
+
 /* Fill entry e with key w and flow f. live is cleared first and set
  * last. f may point into e. */
 STEER_INLINE struct steer_flow *steer_flow_write(struct steer_flow_entry *e, const __u64 w[6],
@@ -85,39 +103,6 @@ STEER_INLINE struct steer_flow *steer_flow_write(struct steer_flow_entry *e, con
 	STEER_BARRIER();
 	e->flow.live = 1;
 	return &e->flow;
-}
-
-/* Record f (f->seen is now) for key k in bucket b: over the key's own
- * entry, else a free way, else the way seen least recently. Returns the
- * entry's flow. f may point into b. */
-STEER_INLINE struct steer_flow *steer_flow_store(struct steer_flow_bucket *b,
-						 const struct steer_flow_key *k,
-						 const struct steer_flow *f)
-{
-	struct steer_flow_entry *e = &b->way[0];
-	__u32 oldest = 0;
-	__u64 w[6];
-	int i, have_free = 0;
-
-	steer_memcpy(w, k, sizeof(w));
-	STEER_UNROLL
-	for (i = 0; i < STEER_FLOW_WAYS; i++) {
-		struct steer_flow_entry *x = &b->way[i];
-
-		if (steer_flow_entry_is(x, w)) {
-			e = x;
-			break;
-		}
-		if (!x->flow.live) {
-			if (!have_free)
-				e = x;
-			have_free = 1;
-		} else if (!have_free && f->seen - x->flow.seen >= oldest) {
-			e = x;
-			oldest = f->seen - x->flow.seen;
-		}
-	}
-	return steer_flow_write(e, w, f);
 }
 
 /* Ticks idle of a free way, above any real idle time. */

@@ -19,6 +19,7 @@
 
 #include "backend_xdp.h"
 #include "image_env.h"
+#include "steer_xdp.h"
 #include "test_util.h"
 
 #define PIN_ROOT "/sys/fs/bpf/steer-test"
@@ -28,6 +29,7 @@ static struct steer_image *img;
 static struct steer_backend_xdp *xdp;
 static struct steer_env *ref;   /* the userspace reference run */
 static __u64 version = 1;
+static unsigned flow_entries = 4096;
 
 static void
 need_root(void)
@@ -51,7 +53,7 @@ load(const char *json)
 	snprintf(cfg->name, sizeof(cfg->name), "t%d", getpid());
 	img = test_image(cfg);
 	mkdir(PIN_ROOT, 0700);
-	struct steer_xdp_opts o = { .pin_root = PIN_ROOT, .flow_entries = 4096 };
+	struct steer_xdp_opts o = { .pin_root = PIN_ROOT, .flow_entries = flow_entries };
 
 	cr_assert_eq(steer_xdp_open(cfg, &o, &xdp, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(steer_xdp_apply(xdp, img, err, sizeof(err)), 0, "%s", err);
@@ -510,4 +512,97 @@ Test(fib, unresolved_neighbour_goes_to_the_kernel_encapsulated)
 	cr_assert_eq(memcmp(r.out, own, 6), 0, "addressed to us, so the kernel routes it");
 	cr_assert_eq(r.out[14 + 9], STEER_IPPROTO_IPIP, "already encapsulated");
 	cr_assert_eq(stats()->counters[STEER_CTR_PASS_NO_NEIGH], 1);
+}
+
+/* The per-CPU flow cache, found among the program's maps by name. */
+static int
+flow_cache_fd(void)
+{
+	__u32 ids[32], n, i;
+	struct bpf_prog_info pi = { 0 };
+	__u32 len = sizeof(pi);
+
+	pi.nr_map_ids = 32;
+	pi.map_ids = (__u64)(unsigned long)ids;
+	cr_assert_eq(bpf_obj_get_info_by_fd(steer_xdp_prog_fd(xdp), &pi, &len), 0);
+	n = pi.nr_map_ids < 32 ? pi.nr_map_ids : 32;
+	for (i = 0; i < n; i++) {
+		struct bpf_map_info mi = { 0 };
+		__u32 mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &mlen) &&
+		    !strncmp(mi.name, "steer_flow_cache", sizeof(mi.name) - 1))
+			return fd;
+		close(fd);
+	}
+	cr_assert_fail("no steer_flow_cache map in the program");
+	return -1;
+}
+
+static void
+cache_setup(void)
+{
+	flow_entries = 1u << 18;
+	load(TEST_CONFIG_JSON);
+	flow_entries = 4096;
+}
+
+TestSuite(cache, .init = cache_setup, .fini = teardown);
+
+/* 65,536 flows seen twice on one CPU fill its cache half full (2^15
+ * buckets of 4 ways). With one bucket per flow, a bucket more flows hash
+ * to than it has ways would keep only 4 of them, and those flows would
+ * take turns pushing each other out: about 2,500 flows left out, their
+ * every packet a lookup in the shared table. With two choices, none
+ * should be. Then every flow is a hit, on the node it started on. */
+Test(cache, two_choices_keep_every_flow_of_a_half_full_cache)
+{
+	enum { N = 65536 };
+	static __u8 node[N];
+	struct steer_flow_bucket b;
+	unsigned i, round, live = 0;
+	__u64 hits0 = 0;
+	int fd;
+
+	run_on_cpu(0);
+	for (round = 0; round < 3; round++) {
+		if (round == 2)
+			hits0 = stats()->counters[STEER_CTR_FLOW_HIT];
+		for (i = 0; i < N; i++) {
+			struct steer_pb_spec s = test_spec_v4((__u16)(1024 + (i & 0x3fff)));
+			__u8 pkt[2048], out[2048];
+			size_t len;
+			LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_out = out,
+				    .data_size_out = sizeof(out), .repeat = 1);
+			struct result r = { 0 };
+
+			s.src[2] = (__u8)(200 + (i >> 14));
+			len = steer_pb_build(&s, pkt, sizeof(pkt));
+			t.data_size_in = (__u32)len;
+			cr_assert_eq(bpf_prog_test_run_opts(steer_xdp_prog_fd(xdp), &t), 0, "%s", strerror(errno));
+			cr_assert_eq(t.retval, XDP_TX, "flow %u", i);
+			r.action = XDP_TX;
+			memcpy(r.out, out, t.data_size_out);
+			if (!round)
+				node[i] = (__u8)node_of(&r);
+			else
+				cr_assert_eq(node_of(&r), node[i], "flow %u changed node", i);
+		}
+	}
+	cr_assert_eq(stats()->counters[STEER_CTR_FLOW_NEW], N);
+	cr_assert_eq(stats()->counters[STEER_CTR_FLOW_HIT] - hits0, N);
+	fd = flow_cache_fd();
+	for (i = 0; i < STEER_FLOW_CACHE_BUCKETS; i++) {
+		unsigned w;
+
+		cr_assert_eq(bpf_map_lookup_elem(fd, &i, &b), 0);
+		for (w = 0; w < STEER_FLOW_WAYS; w++)
+			live += b.way[w].flow.live;
+	}
+	close(fd);
+	cr_log_info("CPU 0 caches %u of %u flows", live, N);
+	cr_assert_geq(live, N - N / 1000, "CPU 0 caches %u of %u flows", live, N);
 }

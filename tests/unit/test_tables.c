@@ -149,11 +149,14 @@ flow(__u16 node, __u32 seen)
 	return f;
 }
 
+/* One bucket as both choices (keep 0: a full bucket gives up its idlest
+ * way), as the XDP cache does when a flow's two buckets coincide. */
 Test(flowcache, a_bucket_keeps_four_and_evicts_the_idlest)
 {
 	struct steer_flow_bucket b;
 	struct steer_flow_key k[6];
 	unsigned i;
+	int replaced = 0;
 
 	memset(&b, 0, sizeof(b));
 	for (i = 0; i < 6; i++)
@@ -161,7 +164,8 @@ Test(flowcache, a_bucket_keeps_four_and_evicts_the_idlest)
 	for (i = 0; i < STEER_FLOW_WAYS; i++) {
 		struct steer_flow f = flow((__u16)i, 100 + i);
 
-		cr_assert_not_null(steer_flow_store(&b, &k[i], &f));
+		cr_assert_not_null(steer_flow_insert2(&b, &b, &k[i], &f, 0, &replaced));
+		cr_assert_eq(replaced, 0, "a free way was taken");
 	}
 	for (i = 0; i < STEER_FLOW_WAYS; i++) {
 		struct steer_flow *f = steer_flow_find(&b, &k[i]);
@@ -175,8 +179,10 @@ Test(flowcache, a_bucket_keeps_four_and_evicts_the_idlest)
 	{
 		struct steer_flow f0 = flow(0, 200), f4 = flow(4, 201);
 
-		steer_flow_store(&b, &k[0], &f0);
-		steer_flow_store(&b, &k[4], &f4);
+		steer_flow_set(steer_flow_find(&b, &k[0]), &f0);
+		cr_assert_eq(steer_flow_find(&b, &k[0])->seen, 200);
+		cr_assert_not_null(steer_flow_insert2(&b, &b, &k[4], &f4, 0, &replaced));
+		cr_assert_eq(replaced, 1);
 	}
 	cr_assert_null(steer_flow_find(&b, &k[1]), "the idlest way was evicted");
 	cr_assert_not_null(steer_flow_find(&b, &k[0]), "refreshed, kept");
@@ -263,9 +269,10 @@ Test(flowcache, a_cleared_entry_is_never_matched)
 	struct steer_flow_bucket b;
 	struct steer_flow_key k = flow_key(1);
 	struct steer_flow f = flow(3, 1), *e;
+	int replaced = 0;
 
 	memset(&b, 0, sizeof(b));
-	e = steer_flow_store(&b, &k, &f);
+	e = steer_flow_insert2(&b, &b, &k, &f, 0, &replaced);
 	cr_assert_eq(steer_flow_find(&b, &k), e);
 	e->live = 0;               /* what an interrupted writer leaves */
 	cr_assert_null(steer_flow_find(&b, &k));
