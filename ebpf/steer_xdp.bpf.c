@@ -237,8 +237,8 @@ STEER_INLINE const struct steer_node *steer_env_node(struct steer_env *e, __u32 
  * has ways thrashes: flows taking turns push each other out and every
  * packet of them goes to the shared table. With 65,536 flows (the cache
  * half full) one choice left 2,534 flows out of the cache, two leave 4
- * (tests/bpf/test_xdp.c), and the benchmark's packets over those flows
- * went from 295-312 to 241-266 ns. Both buckets come from
+ * (tests/bpf/test_xdp.c), and the benchmark's udp4 packets over those
+ * flows went from 294-312 to 249-253 ns. Both buckets come from
  * one hash, and the second is read only when the first does not hold the
  * flow. The second is another of the 16 buckets in the first's 4 KiB
  * page (some of the hash's high bits pick which), so a new flow, which
