@@ -259,23 +259,28 @@ STEER_INLINE struct steer_flow *steer_env_flow_get(struct steer_env *e,
 	base = bpf_get_smp_processor_id() * STEER_FLOW_CACHE_BUCKETS;
 	idx = base + (h & (STEER_FLOW_CACHE_BUCKETS - 1));
 	e->b1 = bpf_map_lookup_elem(&steer_flow_cache, &idx);
-	if (e->b1) {
-		e->hit = steer_flow_find(e->b1, k);
-		if (e->hit)
-			return e->hit;
-	}
-	x = (h >> STEER_FLOW_CACHE_B2_SHIFT) & (STEER_FLOW_CACHE_PAGE - 1);
-	x += !x;                /* not the first bucket again */
-	idx = base + ((h ^ x) & (STEER_FLOW_CACHE_BUCKETS - 1));
-	e->b2 = bpf_map_lookup_elem(&steer_flow_cache, &idx);
-	if (e->b2) {
+	if (!e->b1)     /* never: the loader sizes the cache to every CPU */
+		return bpf_map_lookup_elem(&steer_flows, k);
+	e->hit = steer_flow_find(e->b1, k);
+	if (e->hit)
+		return e->hit;
+	if (steer_flow_has_room(e->b1)) {
+		/* Not in the second either: cache ways are never freed. */
+		e->b2 = e->b1;
+	} else {
+		x = (h >> STEER_FLOW_CACHE_B2_SHIFT) & (STEER_FLOW_CACHE_PAGE - 1);
+		x += !x;        /* not the first bucket again */
+		idx = base + ((h ^ x) & (STEER_FLOW_CACHE_BUCKETS - 1));
+		e->b2 = bpf_map_lookup_elem(&steer_flow_cache, &idx);
+		if (!e->b2)
+			return bpf_map_lookup_elem(&steer_flows, k);
 		e->hit = steer_flow_find(e->b2, k);
 		if (e->hit)
 			return e->hit;
 	}
 	f = bpf_map_lookup_elem(&steer_flows, k);
-	if (!f || !e->b1 || !e->b2)
-		return f;
+	if (!f)
+		return 0;
 	e->hit = steer_flow_insert2(e->b1, e->b2, k, f, 0, &replaced);
 	return e->hit;
 }

@@ -15,13 +15,19 @@
  *
  * One CPU owns each cache, so nothing is atomic or locked. The one
  * concurrency left is on that CPU: a BPF_PROG_TEST_RUN in process context
- * can be interrupted by the XDP program in softirq. A writer clears live
- * before it touches an entry and sets it last, so a half-written entry is
- * never matched. */
+ * can be interrupted by the XDP program in softirq. A writer marks the
+ * entry STEER_FLOW_WRITING before it touches it and live last, so a
+ * half-written entry is never matched, and never taken by the writer that
+ * interrupted it (two writers on one way could leave a key of two
+ * halves). */
 #ifndef STEER_FLOWCACHE_H
 #define STEER_FLOWCACHE_H
 
 #include "flow.h"
+
+/* steer_flow.live in a cache: 0 free, 1 a flow, STEER_FLOW_WRITING being
+ * written (neither matched, nor free, nor a victim). */
+#define STEER_FLOW_WRITING 2
 
 /* The bucket of a flow: a multiply-xorshift hash of the key, mixed with
  * the gateway's hash seed. Far cheaper than the flow hash (SipHash), which
@@ -44,7 +50,7 @@ STEER_INLINE __u32 steer_flow_index(const struct steer_flow_key *k, const __u64 
 
 STEER_INLINE int steer_flow_entry_is(const struct steer_flow_entry *e, const __u64 w[6])
 {
-	return e->flow.live && !((e->key[0] ^ w[0]) | (e->key[1] ^ w[1]) | (e->key[2] ^ w[2]) |
+	return e->flow.live == 1 && !((e->key[0] ^ w[0]) | (e->key[1] ^ w[1]) | (e->key[2] ^ w[2]) |
 				 (e->key[3] ^ w[3]) | (e->key[4] ^ w[4]) | (e->cid ^ (__u32)w[5]));
 }
 
@@ -64,12 +70,13 @@ STEER_INLINE struct steer_flow *steer_flow_find(struct steer_flow_bucket *b,
 }
 
 /* Rewrite the flow of a live entry (a refresh, a re-steer) with f; its
- * key stays. live is cleared first and set last. f may be the entry. */
+ * key stays. Marked as being written first, live last. f may be the
+ * entry. */
 STEER_INLINE void steer_flow_set(struct steer_flow *e, const struct steer_flow *f)
 {
 	struct steer_flow v = *f;
 
-	e->live = 0;
+	e->live = STEER_FLOW_WRITING;
 	STEER_BARRIER();
 	e->node = v.node;
 	e->uid = v.uid;
@@ -80,14 +87,14 @@ STEER_INLINE void steer_flow_set(struct steer_flow *e, const struct steer_flow *
 	e->live = 1;
 }
 
-/* Fill entry e with key w and flow f. live is cleared first and set
- * last. f may point into e. */
+/* Fill entry e with key w and flow f. Marked as being written first,
+ * live last. f may point into e. */
 STEER_INLINE struct steer_flow *steer_flow_write(struct steer_flow_entry *e, const __u64 w[6],
 						 const struct steer_flow *f)
 {
 	struct steer_flow v = *f;
 
-	e->flow.live = 0;
+	e->flow.live = STEER_FLOW_WRITING;
 	STEER_BARRIER();
 	e->key[0] = w[0];
 	e->key[1] = w[1];
@@ -105,11 +112,26 @@ STEER_INLINE struct steer_flow *steer_flow_write(struct steer_flow_entry *e, con
 	return &e->flow;
 }
 
+/* True when b has a free way. A cache whose ways are never freed (the
+ * XDP program's) puts a flow in its second bucket only when its first has
+ * none, so a first bucket with room holds all the flows that chose it. */
+STEER_INLINE int steer_flow_has_room(const struct steer_flow_bucket *b)
+{
+	int i, room = 0;
+
+	STEER_UNROLL
+	for (i = 0; i < STEER_FLOW_WAYS; i++)
+		room |= !b->way[i].flow.live;
+	return room;
+}
+
 /* Ticks idle of a free way, above any real idle time. */
 #define STEER_FLOW_FREE 0xffffffffu
 
 /* The way of b a new flow takes at tick now: a free one (*idle is
- * STEER_FLOW_FREE), else the one idle longest (*idle: its idle ticks). */
+ * STEER_FLOW_FREE), else the one idle longest (*idle: its idle ticks),
+ * never one being written (at most one is: the writer this run
+ * interrupted). */
 STEER_INLINE struct steer_flow_entry *steer_flow_victim(struct steer_flow_bucket *b, __u32 now,
 							__u32 *idle)
 {
@@ -125,7 +147,7 @@ STEER_INLINE struct steer_flow_entry *steer_flow_victim(struct steer_flow_bucket
 			*idle = STEER_FLOW_FREE;
 			return x;
 		}
-		if (now - x->flow.seen >= oldest) {
+		if (x->flow.live == 1 && now - x->flow.seen >= oldest) {
 			e = x;
 			oldest = now - x->flow.seen;
 		}

@@ -274,12 +274,46 @@ Test(flowcache, a_cleared_entry_is_never_matched)
 	memset(&b, 0, sizeof(b));
 	e = steer_flow_insert2(&b, &b, &k, &f, 0, &replaced);
 	cr_assert_eq(steer_flow_find(&b, &k), e);
-	e->live = 0;               /* what an interrupted writer leaves */
+	e->live = STEER_FLOW_WRITING;   /* what an interrupted writer leaves */
 	cr_assert_null(steer_flow_find(&b, &k));
 	/* A key differing only in the CID is another flow. */
 	e->live = 1;
 	k.cid++;
 	cr_assert_null(steer_flow_find(&b, &k));
+}
+
+/* A run that interrupts a writer (a BPF_PROG_TEST_RUN interrupted by the
+ * XDP program on its CPU) must not write the same way: the two would
+ * leave a key of two halves. The way being written is neither free nor
+ * the idlest, even when it is the oldest; the bucket has no room. */
+Test(flowcache, a_way_being_written_is_never_taken)
+{
+	struct steer_flow_bucket b;
+	struct steer_flow_key k[STEER_FLOW_WAYS + 1];
+	struct steer_flow *e;
+	unsigned i;
+	int replaced = 0;
+
+	memset(&b, 0, sizeof(b));
+	cr_assert(steer_flow_has_room(&b));
+	for (i = 0; i <= STEER_FLOW_WAYS; i++)
+		k[i] = flow_key(40 + i);
+	for (i = 0; i < STEER_FLOW_WAYS; i++) {
+		struct steer_flow f = flow((__u16)i, 10 + i);
+
+		steer_flow_insert2(&b, &b, &k[i], &f, 0, &replaced);
+	}
+	cr_assert_not(steer_flow_has_room(&b));
+	b.way[0].flow.live = STEER_FLOW_WRITING;   /* the oldest, mid-write */
+	cr_assert_not(steer_flow_has_room(&b), "a way being written is not room");
+	{
+		struct steer_flow f = flow(9, 100);
+
+		e = steer_flow_insert2(&b, &b, &k[STEER_FLOW_WAYS], &f, 0, &replaced);
+	}
+	cr_assert_neq(e, &b.way[0].flow, "the way being written was taken");
+	cr_assert_eq(e, &b.way[1].flow, "the idlest of the others is");
+	cr_assert_eq(b.way[0].flow.live, STEER_FLOW_WRITING);
 }
 
 Test(flowcache, the_bucket_index_is_keyed_and_spreads)
