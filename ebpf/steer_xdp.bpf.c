@@ -240,7 +240,7 @@ STEER_INLINE const struct steer_node *steer_env_node(struct steer_env *e, __u32 
  * (tests/bpf/test_xdp.c), and the benchmark's udp4 packets over those
  * flows went from 294-312 to 249-253 ns. Both buckets come from
  * one hash, and the second is read only when the first does not hold the
- * flow. The second is another of the 16 buckets in the first's 4 KiB
+ * flow and is full. The second is another of the 16 buckets in the first's 4 KiB
  * page (some of the hash's high bits pick which), so a new flow, which
  * misses both, pays one page walk, not two: with the second anywhere, new
  * flows cost 10-40 ns more. 16 buckets of 4 ways hold 64 flows, so a
