@@ -238,13 +238,14 @@ STEER_INLINE const struct steer_node *steer_env_node(struct steer_env *e, __u32 
  * packet of them goes to the shared table. With 65,536 flows (the cache
  * half full) one choice left 2,534 flows out of the cache, two leave 4
  * (tests/bpf/test_xdp.c), and the benchmark's udp4 packets over those
- * flows went from 294-312 to 249-253 ns. Both buckets come from
- * one hash, and the second is read only when the first does not hold the
- * flow and is full. The second is another of the 16 buckets in the first's 4 KiB
- * page (some of the hash's high bits pick which), so a new flow, which
- * misses both, pays one page walk, not two: with the second anywhere, new
- * flows cost 10-40 ns more. 16 buckets of 4 ways hold 64 flows, so a
- * page overflows only far above the load at which buckets do. */
+ * flows went from 294-312 to 249-253 ns. Both buckets come from one
+ * hash, and the second is read only when the first does not hold the
+ * flow and is full. The second is another of the 16 buckets in the
+ * first's 4 KiB page (some of the hash's high bits pick which), so a new
+ * flow, which may miss both, pays one page walk, not two: with the second
+ * anywhere, new flows cost 10-40 ns more. 16 buckets of 4 ways hold 64
+ * flows, so a page overflows only far above the load at which buckets
+ * do. */
 STEER_INLINE struct steer_flow *steer_env_flow_get(struct steer_env *e,
 						   const struct steer_flow_key *k)
 {

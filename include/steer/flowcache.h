@@ -50,8 +50,9 @@ STEER_INLINE __u32 steer_flow_index(const struct steer_flow_key *k, const __u64 
 
 STEER_INLINE int steer_flow_entry_is(const struct steer_flow_entry *e, const __u64 w[6])
 {
-	return e->flow.live == 1 && !((e->key[0] ^ w[0]) | (e->key[1] ^ w[1]) | (e->key[2] ^ w[2]) |
-				 (e->key[3] ^ w[3]) | (e->key[4] ^ w[4]) | (e->cid ^ (__u32)w[5]));
+	return e->flow.live == 1 &&
+	       !((e->key[0] ^ w[0]) | (e->key[1] ^ w[1]) | (e->key[2] ^ w[2]) | (e->key[3] ^ w[3]) |
+		 (e->key[4] ^ w[4]) | (e->cid ^ (__u32)w[5]));
 }
 
 /* The flow of key k in bucket b, or 0. */
