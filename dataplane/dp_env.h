@@ -54,10 +54,13 @@ steer_env_flow_put(struct steer_env *e, const struct steer_flow_key *k, const st
 	}
 	if (steer_flow_insert2(e->b1, e->b2, k, f, e->flows->keep_ticks, &replaced)) {
 		e->flows->evicted += (__u64)replaced;
+		e->flows->live += !replaced;
 		return;
 	}
-	if (steer_flow_make_room(&e->flows->tab, e->b1, e->b2))
-		steer_flow_insert2(e->b1, e->b2, k, f, 0, &replaced);
+	/* A flow moved to its other bucket: the way it left is free. */
+	if (steer_flow_make_room(&e->flows->tab, e->b1, e->b2) &&
+	    steer_flow_insert2(e->b1, e->b2, k, f, 0, &replaced))
+		e->flows->live++;
 	else
 		e->flows->full++;
 }

@@ -78,6 +78,7 @@ steer_dp_flows_sweep(struct steer_dp_flows *f, const struct steer_image *img, __
 		if (e->flow.live && tick - e->flow.seen >= f->keep_ticks) {
 			e->flow.live = 0;
 			f->evicted++;
+			f->live--;
 		}
 	}
 }

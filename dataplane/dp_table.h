@@ -37,6 +37,7 @@ struct steer_dp_flows {
 	__u64 evicted;                /* idle entries removed or replaced */
 	__u32 sweep_next;             /* next way the sweep looks at */
 	__u32 capacity;               /* ways */
+	__u32 live;                   /* ways that hold a flow */
 	const struct steer_image *table; /* what keep_ticks was taken from */
 	__u64 table_version;
 };

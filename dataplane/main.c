@@ -412,12 +412,13 @@ worker_loop(void *arg)
 
 /* Counters of every worker added up. */
 static void
-aggregate(struct steer_dp_counters *sum, __u64 *full, __u64 *tx_dropped, __u64 *evicted)
+aggregate(struct steer_dp_counters *sum, __u64 *full, __u64 *tx_dropped, __u64 *evicted,
+	  __u64 *flows)
 {
 	unsigned w, i;
 
 	memset(sum, 0, sizeof(*sum));
-	*full = *tx_dropped = *evicted = 0;
+	*full = *tx_dropped = *evicted = *flows = 0;
 	for (w = 0; w < n_workers; w++) {
 		const struct steer_dp_counters *c = workers[w].c;
 
@@ -434,6 +435,7 @@ aggregate(struct steer_dp_counters *sum, __u64 *full, __u64 *tx_dropped, __u64 *
 		}
 		*full += workers[w].flows.full;
 		*evicted += workers[w].flows.evicted;
+		*flows += workers[w].flows.live;
 		*tx_dropped += workers[w].tx_dropped;
 	}
 }
@@ -458,10 +460,10 @@ static json_t *
 stats_json(void)
 {
 	static struct steer_dp_counters sum;
-	__u64 full, tx_dropped, evicted;
+	__u64 full, tx_dropped, evicted, flows;
 	json_t *o;
 
-	aggregate(&sum, &full, &tx_dropped, &evicted);
+	aggregate(&sum, &full, &tx_dropped, &evicted, &flows);
 	pthread_mutex_lock(&table_lock);
 	if (table) {
 		o = steer_stats_json(table, sum.ctr, sum.services, sum.nodes);
@@ -471,10 +473,10 @@ stats_json(void)
 		o = steer_stats_json(&none, sum.ctr, sum.services, sum.nodes);
 	}
 	pthread_mutex_unlock(&table_lock);
-	json_object_set_new(o, "dataplane", json_pack("{s:I, s:I, s:I, s:I, s:f}", "workers",
-		(json_int_t)n_workers, "flow_table_full", (json_int_t)full, "flows_evicted",
-		(json_int_t)evicted, "tx_dropped", (json_int_t)tx_dropped, "busy_seconds",
-		busy_seconds()));
+	json_object_set_new(o, "dataplane", json_pack("{s:I, s:I, s:I, s:I, s:I, s:f}", "workers",
+		(json_int_t)n_workers, "flows", (json_int_t)flows, "flow_table_full",
+		(json_int_t)full, "flows_evicted", (json_int_t)evicted, "tx_dropped",
+		(json_int_t)tx_dropped, "busy_seconds", busy_seconds()));
 	return o;
 }
 
