@@ -251,7 +251,6 @@ STEER_INLINE struct steer_flow *steer_env_flow_get(struct steer_env *e,
 {
 	struct steer_flow *f;
 	__u32 h, base, idx, x;
-	int replaced;
 
 	e->hit = 0;
 	if (!e->gw)
@@ -282,7 +281,7 @@ STEER_INLINE struct steer_flow *steer_env_flow_get(struct steer_env *e,
 	f = bpf_map_lookup_elem(&steer_flows, k);
 	if (!f)
 		return 0;
-	e->hit = steer_flow_insert2(e->b1, e->b2, k, f, 0, &replaced);
+	e->hit = steer_flow_insert_front(e->b1, e->b2, k, f);
 	return e->hit;
 }
 

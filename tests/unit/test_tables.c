@@ -282,6 +282,39 @@ Test(flowcache, a_cleared_entry_is_never_matched)
 	cr_assert_null(steer_flow_find(&b, &k));
 }
 
+/* The XDP cache puts a flow it brings in at way 0 of the bucket it
+ * picks, where a lookup looks first; the flow way 0 held moves to the way
+ * given up. A free way is still taken before any flow is given up. */
+Test(flowcache, a_cached_flow_goes_to_the_front)
+{
+	struct steer_flow_bucket b[2];
+	struct steer_flow_key k[STEER_FLOW_WAYS * 2 + 1];
+	struct steer_flow f, *e;
+	unsigned i;
+
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < STEER_FLOW_WAYS * 2 + 1; i++)
+		k[i] = flow_key(60 + i);
+	for (i = 0; i < STEER_FLOW_WAYS * 2; i++) {
+		f = flow((__u16)i, 100 + i);
+		e = steer_flow_insert_front(&b[0], &b[1], &k[i], &f);
+		cr_assert_eq(e, &b[i / STEER_FLOW_WAYS].way[0].flow, "flow %u not at the front", i);
+		cr_assert_eq(e->node, i);
+	}
+	/* Every flow is still found, each once. */
+	for (i = 0; i < STEER_FLOW_WAYS * 2; i++)
+		cr_assert_not_null(steer_flow_find(&b[i / STEER_FLOW_WAYS], &k[i]), "flow %u lost", i);
+	/* Both full: the idlest of both (flow 0, seen at 100) gives up its way;
+	 * the new flow takes way 0 of that bucket. */
+	f = flow(42, 200);
+	e = steer_flow_insert_front(&b[0], &b[1], &k[STEER_FLOW_WAYS * 2], &f);
+	cr_assert_eq(e, &b[0].way[0].flow);
+	cr_assert_null(steer_flow_find(&b[0], &k[0]), "the idlest flow stays");
+	for (i = 1; i < STEER_FLOW_WAYS * 2; i++)
+		cr_assert_not_null(steer_flow_find(&b[i / STEER_FLOW_WAYS], &k[i]), "flow %u lost", i);
+	cr_assert_eq(steer_flow_find(&b[0], &k[STEER_FLOW_WAYS * 2])->node, 42);
+}
+
 /* A run that interrupts a writer (a BPF_PROG_TEST_RUN interrupted by the
  * XDP program on its CPU) must not write the same way: the two would
  * leave a key of two halves. The way being written is neither free nor
