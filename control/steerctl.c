@@ -170,7 +170,10 @@ print_counters(const char *title, json_t *o)
 
 	printf("%-8s", title);
 	json_object_foreach(o, k, v)
-		printf(" %s %llu", k, (unsigned long long)json_integer_value(v));
+		if (json_is_real(v))
+			printf(" %s %.3f", k, json_real_value(v));
+		else
+			printf(" %s %llu", k, (unsigned long long)json_integer_value(v));
 	printf("\n");
 }
 
@@ -184,6 +187,9 @@ print_stats(json_t *o)
 	print_counters("traffic", json_object_get(o, "traffic"));
 	print_counters("pass", json_object_get(o, "pass"));
 	print_counters("drops", json_object_get(o, "drops"));
+	/* steer-dpdk's own: workers, flows in its tables, full, evicted, ... */
+	if (json_object_get(o, "dataplane"))
+		print_counters("dpdk", json_object_get(o, "dataplane"));
 	printf("\n%-24s %10s %12s %14s %10s\n", "SERVICE", "CID", "PACKETS", "BYTES", "DROPS");
 	json_object_foreach(json_object_get(o, "services"), k, v)
 		printf("%-24s %10llu %12llu %14llu %10llu\n", k, (unsigned long long)num(v, "cid"),

@@ -61,7 +61,9 @@ check "status says dataplane dpdk, synced" \
 	bash -c "$build/steerctl -s $tmp/steerd.sock -j status | jq -e '.dataplane == \"dpdk\" and .dpdk.synced' >/dev/null"
 sleep 0.5
 check "steerctl stats shows steer-dpdk forwarding, in the XDP shape" \
-	bash -c "$build/steerctl -s $tmp/steerd.sock -j stats | jq -e '.traffic.forward > 0 and .services.web.packets > 0 and .nodes.n1.packets > 0 and .dataplane.workers == 1' >/dev/null"
+	bash -c "$build/steerctl -s $tmp/steerd.sock -j stats | jq -e '.traffic.forward > 0 and .services.web.packets > 0 and .nodes.n1.packets > 0 and .dataplane.workers == 1 and .dataplane.flows == 2000' >/dev/null"
+check "steerctl stats prints steer-dpdk's flow table (2,000 flows replayed)" \
+	bash -c "$build/steerctl -s $tmp/steerd.sock stats | grep -Eq '^dpdk +workers 1 flows 2000 '"
 
 updates_lose_nothing() {
 	local i before after
