@@ -281,8 +281,10 @@ STEER_INLINE struct steer_flow *steer_env_flow_get(struct steer_env *e,
 	f = bpf_map_lookup_elem(&steer_flows, k);
 	if (!f)
 		return 0;
+	/* 0 when a run this one interrupted is writing the bucket: the flow
+	 * is then used from the shared table, uncached. */
 	e->hit = steer_flow_insert_front(e->b1, e->b2, k, f);
-	return e->hit;
+	return e->hit ? e->hit : f;
 }
 
 /* A re-steered flow or a refresh goes to both tables; a new flow only to

@@ -192,29 +192,37 @@ STEER_INLINE struct steer_flow *steer_flow_insert2(struct steer_flow_bucket *b1,
 	return steer_flow_write(e, w, f);
 }
 
-/* Copy entry from to entry to (a live flow of another way), by the same
- * marking as steer_flow_write(). */
-STEER_INLINE void steer_flow_move(struct steer_flow_entry *to, const struct steer_flow_entry *from)
+/* True when a way of b is being written. */
+STEER_INLINE int steer_flow_writing(const struct steer_flow_bucket *b)
 {
-	__u64 w[6];
+	int i, writing = 0;
 
-	steer_memcpy(w, from->key, sizeof(from->key));
-	w[5] = from->cid;
-	steer_flow_write(to, w, &from->flow);
+	STEER_UNROLL
+	for (i = 0; i < STEER_FLOW_WAYS; i++)
+		writing |= b->way[i].flow.live == STEER_FLOW_WRITING;
+	return writing;
 }
 
 /* The XDP cache's insert: the way steer_flow_insert2() picks (keep 0),
  * but the flow goes to way 0 of that bucket, the first a lookup reads,
  * and what way 0 held moves to the picked way. The flows seen last are
  * the ones most likely to be seen again: in a full cache they are found
- * in one cache line, not in the fourth. */
+ * in one cache line, not in the fourth.
+ *
+ * A move is two writes. The flow that moves is marked at way 0 before it
+ * is copied, so a run that interrupts the move never finds it (it reads
+ * the shared table instead) and so never updates a copy about to be
+ * overwritten; and a run that finds a way of either bucket being written
+ * caches nothing (0 is returned), so two writers never share a bucket and
+ * no flow is cached twice (the moved flow, unfound for a moment, is in
+ * one of the two). */
 STEER_INLINE struct steer_flow *steer_flow_insert_front(struct steer_flow_bucket *b1,
 							struct steer_flow_bucket *b2,
 							const struct steer_flow_key *k,
 							const struct steer_flow *f)
 {
 	struct steer_flow_bucket *b = b1;
-	struct steer_flow_entry *e;
+	struct steer_flow_entry *e, *front;
 	__u32 idle, idle2;
 	__u64 w[6];
 
@@ -227,9 +235,18 @@ STEER_INLINE struct steer_flow *steer_flow_insert_front(struct steer_flow_bucket
 			b = b2;
 		}
 	}
-	if (e != &b->way[0] && b->way[0].flow.live == 1) {
-		steer_flow_move(e, &b->way[0]);
-		e = &b->way[0];
+	if (steer_flow_writing(b1) || steer_flow_writing(b2))
+		return 0;
+	front = &b->way[0];
+	if (e != front && front->flow.live == 1) {
+		struct steer_flow moved = front->flow;
+
+		steer_memcpy(w, front->key, sizeof(front->key));
+		w[5] = front->cid;
+		front->flow.live = STEER_FLOW_WRITING;
+		STEER_BARRIER();
+		steer_flow_write(e, w, &moved);
+		e = front;
 	}
 	steer_memcpy(w, k, sizeof(w));
 	return steer_flow_write(e, w, f);

@@ -315,6 +315,27 @@ Test(flowcache, a_cached_flow_goes_to_the_front)
 	cr_assert_eq(steer_flow_find(&b[0], &k[STEER_FLOW_WAYS * 2])->node, 42);
 }
 
+/* A run that interrupted a writer of either bucket caches nothing there:
+ * the flow is used from the shared table, and no flow is cached twice. */
+Test(flowcache, no_flow_cached_beside_a_write)
+{
+	struct steer_flow_bucket b[2];
+	struct steer_flow_key k = flow_key(90), other = flow_key(91);
+	struct steer_flow f = flow(5, 10);
+
+	memset(b, 0, sizeof(b));
+	cr_assert_not_null(steer_flow_insert_front(&b[0], &b[1], &other, &f));
+	b[1].way[2].flow.live = STEER_FLOW_WRITING;
+	cr_assert_null(steer_flow_insert_front(&b[0], &b[1], &k, &f), "second bucket being written");
+	b[1].way[2].flow.live = 0;
+	b[0].way[0].flow.live = STEER_FLOW_WRITING;
+	cr_assert_null(steer_flow_insert_front(&b[0], &b[1], &k, &f), "first bucket being written");
+	b[0].way[0].flow.live = 1;
+	cr_assert_not_null(steer_flow_insert_front(&b[0], &b[1], &k, &f));
+	cr_assert_not_null(steer_flow_find(&b[0], &k));
+	cr_assert_not_null(steer_flow_find(&b[0], &other), "the flow moved is found");
+}
+
 /* A run that interrupts a writer (a BPF_PROG_TEST_RUN interrupted by the
  * XDP program on its CPU) must not write the same way: the two would
  * leave a key of two halves. The way being written is neither free nor
