@@ -17,9 +17,9 @@
  * concurrency left is on that CPU: a BPF_PROG_TEST_RUN in process context
  * can be interrupted by the XDP program in softirq. A writer marks the
  * entry STEER_FLOW_WRITING before it touches it and live last, so a
- * half-written entry is never matched, and never taken by the writer that
- * interrupted it (two writers on one way could leave a key of two
- * halves). */
+ * half-written entry is never matched, and a run that interrupted it
+ * caches nothing in that bucket (steer_flow_insert_front()): two writers
+ * on one way could leave a key of two halves. */
 #ifndef STEER_FLOWCACHE_H
 #define STEER_FLOWCACHE_H
 
