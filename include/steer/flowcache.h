@@ -70,6 +70,17 @@ STEER_INLINE struct steer_flow *steer_flow_find(struct steer_flow_bucket *b,
 	return 0;
 }
 
+/* The flow fields of v into e, live aside: between a writer's marking
+ * and its live. */
+STEER_INLINE void steer_flow_fields(struct steer_flow *e, const struct steer_flow *v)
+{
+	e->node = v->node;
+	e->uid = v->uid;
+	e->seen = v->seen;
+	e->hash_lo = v->hash_lo;
+	e->hash_hi = v->hash_hi;
+}
+
 /* Rewrite the flow of a live entry (a refresh, a re-steer) with f; its
  * key stays. Marked as being written first, live last. f may be the
  * entry. */
@@ -79,11 +90,7 @@ STEER_INLINE void steer_flow_set(struct steer_flow *e, const struct steer_flow *
 
 	e->live = STEER_FLOW_WRITING;
 	STEER_BARRIER();
-	e->node = v.node;
-	e->uid = v.uid;
-	e->seen = v.seen;
-	e->hash_lo = v.hash_lo;
-	e->hash_hi = v.hash_hi;
+	steer_flow_fields(e, &v);
 	STEER_BARRIER();
 	e->live = 1;
 }
@@ -103,14 +110,22 @@ STEER_INLINE struct steer_flow *steer_flow_write(struct steer_flow_entry *e, con
 	e->key[3] = w[3];
 	e->key[4] = w[4];
 	e->cid = (__u32)w[5];
-	e->flow.node = v.node;
-	e->flow.uid = v.uid;
-	e->flow.seen = v.seen;
-	e->flow.hash_lo = v.hash_lo;
-	e->flow.hash_hi = v.hash_hi;
+	steer_flow_fields(&e->flow, &v);
 	STEER_BARRIER();
 	e->flow.live = 1;
 	return &e->flow;
+}
+
+/* True when a way of b is in state live (0 free, 1 a flow,
+ * STEER_FLOW_WRITING). */
+STEER_INLINE int steer_flow_any(const struct steer_flow_bucket *b, __u16 live)
+{
+	int i, any = 0;
+
+	STEER_UNROLL
+	for (i = 0; i < STEER_FLOW_WAYS; i++)
+		any |= b->way[i].flow.live == live;
+	return any;
 }
 
 /* True when b has a free way. A cache whose ways are never freed (the
@@ -118,12 +133,7 @@ STEER_INLINE struct steer_flow *steer_flow_write(struct steer_flow_entry *e, con
  * none, so a first bucket with room holds all the flows that chose it. */
 STEER_INLINE int steer_flow_has_room(const struct steer_flow_bucket *b)
 {
-	int i, room = 0;
-
-	STEER_UNROLL
-	for (i = 0; i < STEER_FLOW_WAYS; i++)
-		room |= !b->way[i].flow.live;
-	return room;
+	return steer_flow_any(b, 0);
 }
 
 /* Ticks idle of a free way, above any real idle time. */
@@ -157,6 +167,28 @@ STEER_INLINE struct steer_flow_entry *steer_flow_victim(struct steer_flow_bucket
 	return e;
 }
 
+/* The way a flow found in neither of its buckets takes at tick now: a
+ * free way of b1, else of b2, else the way idle longest of both. *idle
+ * is its idle ticks (STEER_FLOW_FREE: free), *in its bucket. */
+STEER_INLINE struct steer_flow_entry *steer_flow_pick(struct steer_flow_bucket *b1,
+						      struct steer_flow_bucket *b2, __u32 now,
+						      __u32 *idle, struct steer_flow_bucket **in)
+{
+	struct steer_flow_entry *e = steer_flow_victim(b1, now, idle), *e2;
+	__u32 idle2;
+
+	*in = b1;
+	if (*idle != STEER_FLOW_FREE) {
+		e2 = steer_flow_victim(b2, now, &idle2);
+		if (idle2 > *idle) {
+			e = e2;
+			*idle = idle2;
+			*in = b2;
+		}
+	}
+	return e;
+}
+
 /* A table of two choices (steer-dpdk's): a flow may live in either of two
  * buckets, b1 or b2, and is looked for in b1 first. One choice fills
  * single buckets early (with 4 ways, a table a fifth full already turns
@@ -173,18 +205,12 @@ STEER_INLINE struct steer_flow *steer_flow_insert2(struct steer_flow_bucket *b1,
 						   const struct steer_flow *f, __u32 keep,
 						   int *replaced)
 {
-	struct steer_flow_entry *e, *e2;
-	__u32 idle, idle2;
+	struct steer_flow_bucket *in;
+	struct steer_flow_entry *e;
+	__u32 idle;
 	__u64 w[6];
 
-	e = steer_flow_victim(b1, f->seen, &idle);
-	if (idle != STEER_FLOW_FREE) {
-		e2 = steer_flow_victim(b2, f->seen, &idle2);
-		if (idle2 > idle) {
-			e = e2;
-			idle = idle2;
-		}
-	}
+	e = steer_flow_pick(b1, b2, f->seen, &idle, &in);
 	if (idle < keep)
 		return 0;
 	*replaced = idle != STEER_FLOW_FREE;
@@ -192,18 +218,7 @@ STEER_INLINE struct steer_flow *steer_flow_insert2(struct steer_flow_bucket *b1,
 	return steer_flow_write(e, w, f);
 }
 
-/* True when a way of b is being written. */
-STEER_INLINE int steer_flow_writing(const struct steer_flow_bucket *b)
-{
-	int i, writing = 0;
-
-	STEER_UNROLL
-	for (i = 0; i < STEER_FLOW_WAYS; i++)
-		writing |= b->way[i].flow.live == STEER_FLOW_WRITING;
-	return writing;
-}
-
-/* The XDP cache's insert: the way steer_flow_insert2() picks (keep 0),
+/* The XDP cache's insert: the way steer_flow_pick() picks,
  * but the flow goes to way 0 of that bucket, the first a lookup reads,
  * and what way 0 held moves to the picked way. The flows seen last are
  * the ones most likely to be seen again: in a full cache they are found
@@ -221,21 +236,13 @@ STEER_INLINE struct steer_flow *steer_flow_insert_front(struct steer_flow_bucket
 							const struct steer_flow_key *k,
 							const struct steer_flow *f)
 {
-	struct steer_flow_bucket *b = b1;
+	struct steer_flow_bucket *b;
 	struct steer_flow_entry *e, *front;
-	__u32 idle, idle2;
+	__u32 idle;
 	__u64 w[6];
 
-	e = steer_flow_victim(b1, f->seen, &idle);
-	if (idle != STEER_FLOW_FREE) {
-		struct steer_flow_entry *e2 = steer_flow_victim(b2, f->seen, &idle2);
-
-		if (idle2 > idle) {
-			e = e2;
-			b = b2;
-		}
-	}
-	if (steer_flow_writing(b1) || steer_flow_writing(b2))
+	e = steer_flow_pick(b1, b2, f->seen, &idle, &b);
+	if (steer_flow_any(b1, STEER_FLOW_WRITING) || steer_flow_any(b2, STEER_FLOW_WRITING))
 		return 0;
 	front = &b->way[0];
 	if (e != front && front->flow.live == 1) {
