@@ -8,6 +8,11 @@
 #   standing in for a loaded net_ring), transmitted to net_null; and
 #   262,144 flows whose packets arrive scattered rather than in the order
 #   the flows started.
+# Each steer-dpdk line also gives the pipeline alone: packets over the
+# worker's time from rx_burst's return to the end of its poll (pipeline,
+# transmit, sweep), the PMD's receive left out (dataplane.pipeline_seconds).
+# net_pcap's replay copies every packet on receive; a NIC's receive
+# writes packets by DMA, and its rx_burst costs a fraction of that copy.
 # Uses 2 MiB hugepages when it can reserve them, else --no-huge.
 # Usage: bench_dpdk.sh BUILD_DIR [SECONDS]
 set -eu
@@ -61,6 +66,12 @@ testpmd_mpps() { # testpmd_mpps VDEV0 VDEV1 [MBUFS]: median over the seconds of 
 	grep -qi "Rx-pps" "$tmp/testpmd.out" || tail -5 "$tmp/testpmd.out" >&2
 }
 
+pipeline() { # pipeline: "the pipeline alone ..." of the last steer-dpdk run
+	jq -r '.traffic.rx / .dataplane.pipeline_seconds |
+		"pipeline alone \(. / 1e4 | floor / 100) Mpps, \(1e10 / . | floor / 10) ns/packet"' \
+		"$tmp/steer.json"
+}
+
 steer_mpps() { # steer_mpps VDEV-ARGS... : Mpps of one worker, from its own count
 	timeout $((secs + 60)) "$build/dataplane/steer-dpdk" $eal "$@" -- --config "$tmp/bench.json" \
 		--control "$tmp/ctl.sock" --port 0 --tx-port 1 --mbufs 1100000 \
@@ -87,16 +98,17 @@ if [ "$base" = 0 ]; then
 fi
 printf "%-46s %8s Mpps\n" "$label" "$base"
 v=$(steer_mpps --vdev net_null0 --vdev net_null1)
-printf "%-46s %8s Mpps  %.2fx testpmd  (%s)\n" "steer-dpdk, net_null frames (parsed, passed)" "$v" \
-	"$(echo "$v / $base" | bc -l)" "$(jq -c '.pass' "$tmp/steer.json")"
+printf "%-46s %8s Mpps  %.2fx testpmd  (%s; %s)\n" "steer-dpdk, net_null frames (parsed, passed)" \
+	"$v" "$(echo "$v / $base" | bc -l)" "$(jq -c '.pass' "$tmp/steer.json")" "$(pipeline)"
 for flows in 1 1024 65536 1000000; do
 	"$build/tools/steer-gen" write "$tmp/f.pcap" --dst 198.18.0.100 --flows "$flows" \
 		--packets $((flows < 65536 ? 65536 / flows : 1)) >/dev/null
 	tp=$(testpmd_mpps "net_pcap0,rx_pcap=$tmp/f.pcap,infinite_rx=1" net_null0 2>/dev/null)
 	v=$(steer_mpps --vdev "net_pcap0,rx_pcap=$tmp/f.pcap,infinite_rx=1" --vdev net_null0)
-	printf "%-46s %8s Mpps  %.2fx testpmd on the same replay (%s Mpps; forwarded %s)\n" \
+	printf "%-46s %8s Mpps  %.2fx testpmd on the same replay (%s Mpps; forwarded %s; %s)\n" \
 		"steer-dpdk, real packets, $flows flows" "$v" \
-		"$(echo "$v / ($tp + 0.000001)" | bc -l)" "$tp" "$(jq '.traffic.forward' "$tmp/steer.json")"
+		"$(echo "$v / ($tp + 0.000001)" | bc -l)" "$tp" "$(jq '.traffic.forward' "$tmp/steer.json")" \
+		"$(pipeline)"
 done
 # A replay plays its flows in the order they started, every pass: a table
 # that stores flows in arrival order (rte_hash's key store) then reads its
@@ -106,9 +118,10 @@ done
 	--interleave --scatter >/dev/null
 tp=$(testpmd_mpps "net_pcap0,rx_pcap=$tmp/f.pcap,infinite_rx=1" net_null0 2>/dev/null)
 v=$(steer_mpps --vdev "net_pcap0,rx_pcap=$tmp/f.pcap,infinite_rx=1" --vdev net_null0)
-printf "%-46s %8s Mpps  %.2fx testpmd on the same replay (%s Mpps; forwarded %s)\n" \
+printf "%-46s %8s Mpps  %.2fx testpmd on the same replay (%s Mpps; forwarded %s; %s)\n" \
 	"steer-dpdk, 262,144 flows arriving scattered" "$v" \
-	"$(echo "$v / ($tp + 0.000001)" | bc -l)" "$tp" "$(jq '.traffic.forward' "$tmp/steer.json")"
+	"$(echo "$v / ($tp + 0.000001)" | bc -l)" "$tp" "$(jq '.traffic.forward' "$tmp/steer.json")" \
+	"$(pipeline)"
 # A net_ring loaded with the same kind of steer-gen packets (--preload: the
 # main lcore transmits them on the ring, the worker receives them back).
 # One pass over the file, at least 8 packets per flow: mostly established.
@@ -120,8 +133,9 @@ for flows in 1024 65536; do
 		--config "$tmp/bench.json" --control "$tmp/ctl.sock" --port 0 --tx-port 1 \
 		--mbufs 600000 --flows 2097152 --preload "$tmp/r.pcap" --idle-exit 1000 \
 		>"$tmp/steer.json" 2>"$tmp/steer.err" || cat "$tmp/steer.err" >&2
-	printf "%-46s %8s Mpps  (%s packets preloaded, forwarded %s)\n" \
+	printf "%-46s %8s Mpps  (%s packets preloaded, forwarded %s; %s)\n" \
 		"steer-dpdk, net_ring --preload, $flows flows" \
 		"$(jq -r '(.traffic.rx / .dataplane.busy_seconds / 1e6 * 100 | floor) / 100' "$tmp/steer.json")" \
-		"$(jq '.dataplane.preloaded' "$tmp/steer.json")" "$(jq '.traffic.forward' "$tmp/steer.json")"
+		"$(jq '.dataplane.preloaded' "$tmp/steer.json")" "$(jq '.traffic.forward' "$tmp/steer.json")" \
+		"$(pipeline)"
 done
