@@ -250,7 +250,7 @@ STEER_INLINE struct steer_flow *steer_env_flow_get(struct steer_env *e,
 						   const struct steer_flow_key *k)
 {
 	struct steer_flow *f;
-	__u32 h, base, idx, x;
+	__u32 h, base, idx;
 
 	e->hit = 0;
 	if (!e->gw)
@@ -268,9 +268,9 @@ STEER_INLINE struct steer_flow *steer_env_flow_get(struct steer_env *e,
 		/* Not in the second either: cache ways are never freed. */
 		e->b2 = e->b1;
 	} else {
-		x = (h >> STEER_FLOW_CACHE_B2_SHIFT) & (STEER_FLOW_CACHE_PAGE - 1);
-		x += !x;        /* not the first bucket again */
-		idx = base + ((h ^ x) & (STEER_FLOW_CACHE_BUCKETS - 1));
+		idx = base + steer_flow_page_mate(h & (STEER_FLOW_CACHE_BUCKETS - 1), h,
+						  STEER_FLOW_CACHE_PAGE,
+						  STEER_FLOW_CACHE_B2_SHIFT);
 		e->b2 = bpf_map_lookup_elem(&steer_flow_cache, &idx);
 		if (!e->b2)
 			return bpf_map_lookup_elem(&steer_flows, k);

@@ -70,6 +70,14 @@ STEER_INLINE struct steer_flow *steer_flow_find(struct steer_flow_bucket *b,
 	return 0;
 }
 
+/* The key words of the flow in e, as steer_flow_key_fill() lays a key
+ * out (word 5: the CID, then zero padding). */
+STEER_INLINE void steer_flow_entry_key(const struct steer_flow_entry *e, __u64 w[6])
+{
+	steer_memcpy(w, e->key, sizeof(e->key));
+	w[5] = e->cid;
+}
+
 /* The flow fields of v into e, live aside: between a writer's marking
  * and its live. */
 STEER_INLINE void steer_flow_fields(struct steer_flow *e, const struct steer_flow *v)
@@ -189,6 +197,18 @@ STEER_INLINE struct steer_flow_entry *steer_flow_pick(struct steer_flow_bucket *
 	return e;
 }
 
+/* A second bucket for a flow whose first is b, in the same run of page
+ * buckets (page a power of two): b with its low bits changed by a
+ * nonzero amount from the flow's bucket hash h, taken from its bits from
+ * shift up (above those that picked b). The XDP cache's choice (why:
+ * ebpf/steer_xdp.bpf.c, steer_env_flow_get()). */
+STEER_INLINE __u32 steer_flow_page_mate(__u32 b, __u32 h, __u32 page, __u32 shift)
+{
+	__u32 x = (h >> shift) & (page - 1);
+
+	return b ^ (x + !x);
+}
+
 /* A table of two choices (steer-dpdk's): a flow may live in either of two
  * buckets, b1 or b2, and is looked for in b1 first. One choice fills
  * single buckets early (with 4 ways, a table a fifth full already turns
@@ -248,8 +268,7 @@ STEER_INLINE struct steer_flow *steer_flow_insert_front(struct steer_flow_bucket
 	if (e != front && front->flow.live == 1) {
 		struct steer_flow moved = front->flow;
 
-		steer_memcpy(w, front->key, sizeof(front->key));
-		w[5] = front->cid;
+		steer_flow_entry_key(front, w);
 		front->flow.live = STEER_FLOW_WRITING;
 		STEER_BARRIER();
 		steer_flow_write(e, w, &moved);
@@ -295,10 +314,10 @@ STEER_INLINE struct steer_flow_entry *steer_flow_make_room(const struct steer_fl
 			struct steer_flow_bucket *alt;
 			struct steer_flow_key k;
 			__u32 idle;
+			__u64 kw[6];
 
-			steer_memset(&k, 0, sizeof(k));
-			steer_memcpy(&k, e->key, sizeof(e->key));
-			k.cid = e->cid;
+			steer_flow_entry_key(e, kw);
+			steer_memcpy(&k, kw, sizeof(k));
 			alt = steer_flow_bucket_of(t, &k, 0);
 			if (alt == from[i])
 				alt = steer_flow_bucket_of(t, &k, 1);

@@ -282,6 +282,44 @@ Test(flowcache, a_cleared_entry_is_never_matched)
 	cr_assert_null(steer_flow_find(&b, &k));
 }
 
+/* The XDP cache's second bucket: another bucket of the first's page,
+ * each of the others for some hash, never the first. */
+Test(flowcache, the_second_bucket_is_another_of_the_same_page)
+{
+	const __u32 page = 16, shift = 17;
+	__u32 first, h, mate, seen;
+
+	for (first = 0; first < 64; first += 7) {
+		seen = 0;
+		for (h = 0; h < 64; h++) {
+			mate = steer_flow_page_mate(first, first | h << shift, page, shift);
+			cr_assert_neq(mate, first, "bucket %u is its own second", first);
+			cr_assert_eq(mate / page, first / page, "bucket %u: %u is in another page",
+				     first, mate);
+			seen |= 1u << (mate % page);
+		}
+		cr_assert_eq(seen, 0xffffu & ~(1u << (first % page)),
+			     "bucket %u: not every other bucket of its page is a second", first);
+	}
+}
+
+/* An entry gives back the key words it was written with. */
+Test(flowcache, an_entry_gives_back_its_key)
+{
+	struct steer_flow_entry e;
+	struct steer_flow_key k = flow_key(77), back;
+	struct steer_flow f = flow(3, 5);
+	__u64 w[6];
+
+	memset(&e, 0xa5, sizeof(e));
+	memcpy(w, &k, sizeof(w));
+	steer_flow_write(&e, w, &f);
+	memset(w, 0, sizeof(w));
+	steer_flow_entry_key(&e, w);
+	memcpy(&back, w, sizeof(back));
+	cr_assert_arr_eq(&back, &k, sizeof(k));
+}
+
 /* The XDP cache puts a flow it brings in at way 0 of the bucket it
  * picks, where a lookup looks first; the flow way 0 held moves to the way
  * given up. A free way is still taken before any flow is given up. */
