@@ -45,9 +45,26 @@ steer_dp_burst(const struct steer_image *img, struct steer_dp_flows *flows,
 	unsigned i, w, ways = prefetch_ways(flows), ntx = 0, ndrop = 0;
 
 	steer_dp_flows_use(flows, img);
+	/* Received mbufs may be cold: a NIC writes packets by DMA, a ring
+	 * hands over mbufs filled long before. Every line a packet will
+	 * touch is asked for up front, for the whole burst, so that their
+	 * misses overlap instead of each packet waiting for its own in turn:
+	 * both lines of the mbuf (the second is read when transmit frees
+	 * it), then the packet's first line and the headroom line before it,
+	 * which the outer headers are written into. On net_ring --preload
+	 * (cold mbufs), 1,024 flows went from 5.3-5.8 to 9.7-10.9 Mpps and
+	 * 65,536 from 4.2-4.4 to 7.4-7.6; a warm replay did not move. */
 	for (i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		rte_prefetch0(pkts[i]);
+		rte_prefetch0(RTE_PTR_ADD(pkts[i], RTE_CACHE_LINE_SIZE));
+	}
+	for (i = 0; i < n; i++) {
+		char *d = rte_pktmbuf_mtod(pkts[i], char *);
+
+		rte_prefetch0(d);
+		rte_prefetch0_write(d - RTE_CACHE_LINE_SIZE);
+	}
+	for (i = 0; i < n; i++) {
 		p[i].data = rte_pktmbuf_mtod(pkts[i], __u8 *);
 		p[i].end = p[i].data + rte_pktmbuf_data_len(pkts[i]);
 		steer_prepare(&env, &p[i], &pp[i]);
