@@ -35,6 +35,7 @@ steer_env_flow_get(struct steer_env *e, const struct steer_flow_key *k)
 	e->b1 = k == e->pre_key ? e->pre_bucket : steer_flow_bucket_of(&e->flows->tab, k, 0);
 	e->hit = steer_flow_find(e->b1, k);
 	if (!e->hit) {
+		e->flows->missed_first = 1;
 		e->b2 = steer_flow_bucket_of(&e->flows->tab, k, 1);
 		e->hit = steer_flow_find(e->b2, k);
 	}

@@ -38,6 +38,9 @@ struct steer_dp_flows {
 	__u32 sweep_next;             /* next way the sweep looks at */
 	__u32 capacity;               /* ways */
 	__u32 live;                   /* ways that hold a flow */
+	/* The last burst had a packet whose flow was not in its first
+	 * bucket: a new flow, or one in its second (steer_dp_burst()). */
+	__u32 missed_first;
 	const struct steer_image *table; /* what keep_ticks was taken from */
 	__u64 table_version;
 };
