@@ -124,14 +124,18 @@ printf "%-46s %8s Mpps  %.2fx testpmd on the same replay (%s Mpps; forwarded %s;
 	"$(pipeline)"
 # A net_ring loaded with the same kind of steer-gen packets (--preload: the
 # main lcore transmits them on the ring, the worker receives them back).
-# One pass over the file, at least 8 packets per flow: mostly established.
+# One pass over the file, its mbufs cold (filled before the run): with
+# 1 to 65,536 flows at least 8 packets per flow, mostly established; with
+# 1,000,000 flows one packet each, every one a new flow.
 # testpmd has no way to load a net_ring, so there is no ratio here.
-for flows in 1024 65536; do
+for flows in 1 1024 65536 1000000; do
+	packets=$((flows < 8192 ? 65536 / flows : flows < 1000000 ? 8 : 1))
 	"$build/tools/steer-gen" write "$tmp/r.pcap" --dst 198.18.0.100 --flows "$flows" \
-		--packets $((flows < 8192 ? 65536 / flows : 8)) --interleave >/dev/null
+		--packets "$packets" --interleave >/dev/null
 	timeout 120 "$build/dataplane/steer-dpdk" $eal --vdev net_ring0 --vdev net_null0 -- \
 		--config "$tmp/bench.json" --control "$tmp/ctl.sock" --port 0 --tx-port 1 \
-		--mbufs 600000 --flows 2097152 --preload "$tmp/r.pcap" --idle-exit 1000 \
+		--mbufs $((flows * packets + 100000)) --flows 2097152 --preload "$tmp/r.pcap" \
+		--idle-exit 1000 \
 		>"$tmp/steer.json" 2>"$tmp/steer.err" || cat "$tmp/steer.err" >&2
 	printf "%-46s %8s Mpps  (%s packets preloaded, forwarded %s; %s)\n" \
 		"steer-dpdk, net_ring --preload, $flows flows" \

@@ -106,6 +106,10 @@ check "steer-dpdk on net_ring, loaded with the same pcap (--preload)" \
 	bash -c "'$build/dataplane/steer-dpdk' $eal --vdev net_ring0 --vdev net_pcap1,tx_pcap=$tmp/ring.pcap \
 		-- --port 0 --tx-port 1 --preload $tmp/in.pcap --config '$config' --control $tmp/ring.sock \
 		--idle-exit 500 >$tmp/ring.json && jq -e '.dataplane.preloaded > 4000' $tmp/ring.json"
+# The pipeline's own time: some, and within the time from first to last packet.
+check "net_ring: pipeline_seconds counts the worker's time on bursts" \
+	jq -e '.dataplane.pipeline_seconds > 0 and
+		.dataplane.pipeline_seconds <= .dataplane.busy_seconds + 0.001' "$tmp/ring.json"
 check "net_ring: the same packets as XDP, byte for byte" compare ring
 check "net_ring: every counter agrees" counters ring
 check "--preload without a separate --tx-port is refused" \
