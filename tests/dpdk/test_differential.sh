@@ -14,7 +14,16 @@ build=$(cd "$1" && pwd)
 [ -x "$build/tests/xdp_pcap" ] || skip_all "the XDP path is not built"
 command -v python3 >/dev/null || skip_all "needs python3"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; lab_cleanup' EXIT
+hp_before=$(cat /proc/sys/vm/nr_hugepages)
+huge_cleanup() { # the hugepage case's mount and reservation, as found
+	if mountpoint -q "$tmp/huge" 2>/dev/null; then
+		umount "$tmp/huge"
+	fi
+	if [ "$(cat /proc/sys/vm/nr_hugepages)" != "$hp_before" ]; then
+		echo "$hp_before" >/proc/sys/vm/nr_hugepages
+	fi
+}
+trap 'huge_cleanup; rm -rf "$tmp"; lab_cleanup' EXIT
 gen="$build/tools/steer-gen"
 config=$here/diff.json
 
@@ -115,6 +124,30 @@ check "net_ring: every counter agrees" counters ring
 check "--preload without a separate --tx-port is refused" \
 	bash -c "timeout 20 $build/dataplane/steer-dpdk $eal --vdev net_ring0 -- --preload $tmp/in.pcap \
 		--control $tmp/r2.sock 2>&1 | grep -q 'needs a --tx-port'"
+
+# The same replay on 2 MiB hugepages, when the machine can give 256 more
+# (512 MiB): a hugetlbfs mount of our own, --in-memory so that nothing is
+# left in it; the reservation goes back to what it was.
+huge_ok=
+echo $((hp_before + 256)) >/proc/sys/vm/nr_hugepages 2>/dev/null
+if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge $((hp_before + 256)) ] && mkdir "$tmp/huge" &&
+	mount -t hugetlbfs -o pagesize=2M nodev "$tmp/huge"; then
+	huge_ok=1
+fi
+if [ -n "$huge_ok" ]; then
+	check "steer-dpdk on 2 MiB hugepages replays the pcap (net_pcap)" \
+		bash -c "'$build/dataplane/steer-dpdk' --in-memory --huge-dir $tmp/huge -m 400 --no-pci \
+			-l 0 --log-level=1 --vdev net_pcap0,rx_pcap=$tmp/in.pcap,tx_pcap=$tmp/huge.pcap -- \
+			--config '$config' --control $tmp/huge.sock --idle-exit 500 >$tmp/huge.json"
+	check "hugepages: the same packets as XDP, byte for byte" compare huge
+	check "hugepages: every counter agrees" counters huge
+else
+	for d in "steer-dpdk on 2 MiB hugepages replays the pcap (net_pcap)" \
+		"hugepages: the same packets as XDP, byte for byte" "hugepages: every counter agrees"; do
+		skip "$d" "cannot reserve 256 more 2 MiB hugepages here (have $(cat /proc/sys/vm/nr_hugepages))"
+	done
+fi
+huge_cleanup
 
 # A kernel TAP interface (net_tap) in a namespace of ours: the kernel sends
 # steer-gen's requests into it, steer-dpdk steers them out of a net_pcap port.
