@@ -14,8 +14,9 @@
  * generation, are inner maps of an ARRAY_OF_MAPS. */
 #define STEER_GENERATIONS 2
 /* When the old generation is free again: every run of the program adds 1
- * to its CPU's steer_readers count on entry and again on exit (atomic
- * adds, full barriers), so an odd count means a run in progress. After a
+ * to its CPU's steer_readers count on entry (an atomic add, a full
+ * barrier) and again on exit (steer_readers_exit() in steer_xdp.bpf.c),
+ * so an odd count means a run in progress. After a
  * flip the loader waits only for CPUs whose count was odd, until it
  * changes: quiescent-state detection in microseconds, as rte_rcu_qsbr
  * does, where a kernel RCU grace period takes milliseconds. The fallback

@@ -4,6 +4,7 @@
  * CIDs. Each packet is also run through the core compiled with gcc over the
  * same table image: the kernel must produce the same bytes and verdict. */
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
@@ -514,9 +515,9 @@ Test(fib, unresolved_neighbour_goes_to_the_kernel_encapsulated)
 	cr_assert_eq(stats()->counters[STEER_CTR_PASS_NO_NEIGH], 1);
 }
 
-/* The per-CPU flow cache, found among the program's maps by name. */
+/* One of the program's maps, found by name. */
 static int
-flow_cache_fd(void)
+prog_map_fd(const char *name)
 {
 	__u32 ids[32], n, i;
 	struct bpf_prog_info pi = { 0 };
@@ -534,12 +535,46 @@ flow_cache_fd(void)
 		if (fd < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &mi, &mlen) &&
-		    !strncmp(mi.name, "steer_flow_cache", sizeof(mi.name) - 1))
+		    !strncmp(mi.name, name, sizeof(mi.name) - 1))
 			return fd;
 		close(fd);
 	}
-	cr_assert_fail("no steer_flow_cache map in the program");
+	cr_assert_fail("no %s map in the program", name);
 	return -1;
+}
+
+/* The per-CPU flow cache. */
+static int
+flow_cache_fd(void)
+{
+	return prog_map_fd("steer_flow_cache");
+}
+
+/* This CPU's count of runs (steer_readers): odd while a run is in
+ * progress, so each run must leave it even and 2 higher. The loader's
+ * wait for readers of an old table relies on it. */
+Test(xdp, every_run_leaves_its_cpu_count_even)
+{
+	struct steer_pb_spec s;
+	int fd = prog_map_fd("steer_readers"), ncpu = libbpf_num_possible_cpus(), i;
+	__u64 *before = calloc((size_t)ncpu, sizeof(__u64));
+	__u64 *after = calloc((size_t)ncpu, sizeof(__u64));
+	__u32 zero = 0;
+
+	cr_assert(before && after);
+	run_on_cpu(0);
+	cr_assert_eq(bpf_map_lookup_elem(fd, &zero, before), 0);
+	for (i = 0; i < 10; i++) {
+		s = test_spec_v4((__u16)(20000 + i));
+		cr_assert_eq(xdp_run(&s).action, XDP_TX);
+	}
+	cr_assert_eq(bpf_map_lookup_elem(fd, &zero, after), 0);
+	cr_assert_eq(after[0] % 2, 0, "CPU 0 count %llu is odd", (unsigned long long)after[0]);
+	cr_assert_eq(after[0] - before[0], 20, "CPU 0 count went from %llu to %llu",
+		     (unsigned long long)before[0], (unsigned long long)after[0]);
+	close(fd);
+	free(before);
+	free(after);
 }
 
 static void
