@@ -27,11 +27,13 @@ steer_dp_now_ns(void)
 	return (__u64)((double)rte_rdtsc() * (1e9 / (double)hz));
 }
 
-/* Two passes. The first prepares every packet (parse and classify: the
- * core's steer_prepare()), finds its flow's bucket and prefetches it, so
- * the flow table's cache misses (the cost with many flows) overlap one
- * another and the rest of the burst's work. The second finishes each
- * packet, its affinity lookup reading a bucket already on its way in. */
+/* Passes over the burst. The first prepares every packet (parse and
+ * classify: the core's steer_prepare()), finds its flow's bucket and
+ * prefetches it, so the flow table's cache misses (the cost with many
+ * flows) overlap one another and the rest of the burst's work. A middle
+ * one, while flows miss their first bucket, prefetches the second bucket
+ * of those. The last finishes each packet, its affinity lookup reading
+ * lines already on their way in. */
 unsigned
 steer_dp_burst(const struct steer_image *img, struct steer_dp_flows *flows,
 	       struct steer_dp_counters *c, struct rte_mbuf **pkts, unsigned n,
