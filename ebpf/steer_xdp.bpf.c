@@ -428,7 +428,7 @@ STEER_INLINE int steer_env_next_hop(struct steer_env *e, const struct steer_pkt 
  * add must be atomic, a full barrier: the loader must see the run begun
  * before the run reads the generation. The exit needs only release
  * order (the loader, seeing it, may reuse what the run read), which on
- * x86-64 (TSO: no load passes a later store) a plain store has: 2-5 ns
+ * x86-64 (TSO: no load passes a later store) a plain store has: 2-6 ns
  * a packet less than an atomic add in tests/bench/bench_xdp. It stores
  * entered + 2 rather than adding, so a run nested in this one on the
  * same CPU (XDP interrupting a BPF_PROG_TEST_RUN, on kernels that allow
