@@ -587,6 +587,69 @@ cache_setup(void)
 
 TestSuite(cache, .init = cache_setup, .fini = teardown);
 
+static int
+cmp_entry_key(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(((struct steer_flow_entry *)0)->key) + sizeof(__u32));
+}
+
+/* 200,000 flows on one CPU, more than its cache holds (131,072 ways):
+ * the first round records them in the shared table, the second caches
+ * them (flows are evicted and moved all the time), the third looks for
+ * them in the cache, backwards, so that a flow missed there is cached
+ * again beside its copy rather than over it. No flow may be cached
+ * twice, and every flow keeps its node. */
+Test(cache, a_full_cache_holds_no_flow_twice)
+{
+	enum { N = 200000 };
+	static __u8 node[N];
+	static struct steer_flow_entry all[STEER_FLOW_CACHE_BUCKETS * STEER_FLOW_WAYS];
+	struct steer_flow_bucket b;
+	unsigned i, j, w, round, n = 0, twice = 0;
+	int fd;
+
+	run_on_cpu(0);
+	for (round = 0; round < 3; round++) {
+		for (j = 0; j < N; j++) {
+			unsigned f = round == 2 ? N - 1 - j : j;
+			struct steer_pb_spec s = test_spec_v4((__u16)(1024 + (f & 0x3fff)));
+			__u8 pkt[2048], out[2048];
+			size_t len;
+			LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_out = out,
+				    .data_size_out = sizeof(out), .repeat = 1);
+			struct result r = { 0 };
+
+			s.src[1] = (__u8)(f >> 22);
+			s.src[2] = (__u8)(f >> 14);
+			len = steer_pb_build(&s, pkt, sizeof(pkt));
+			t.data_size_in = (__u32)len;
+			cr_assert_eq(bpf_prog_test_run_opts(steer_xdp_prog_fd(xdp), &t), 0);
+			cr_assert_eq(t.retval, XDP_TX, "flow %u", f);
+			r.action = XDP_TX;
+			memcpy(r.out, out, t.data_size_out);
+			if (!round)
+				node[f] = (__u8)node_of(&r);
+			else
+				cr_assert_eq(node_of(&r), node[f], "flow %u changed node", f);
+		}
+	}
+	fd = flow_cache_fd();
+	for (i = 0; i < STEER_FLOW_CACHE_BUCKETS; i++) {
+		cr_assert_eq(bpf_map_lookup_elem(fd, &i, &b), 0);
+		for (w = 0; w < STEER_FLOW_WAYS; w++)
+			if (b.way[w].flow.live == 1)
+				all[n++] = b.way[w];
+	}
+	close(fd);
+	qsort(all, n, sizeof(all[0]), cmp_entry_key);
+	for (i = 1; i < n; i++)
+		twice += !cmp_entry_key(&all[i - 1], &all[i]);
+	cr_log_info("CPU 0 caches %u entries, %u of them a flow cached before", n, twice);
+	cr_assert_geq(n, STEER_FLOW_CACHE_BUCKETS * STEER_FLOW_WAYS / 100 * 99,
+		      "the cache is not full: %u entries", n);
+	cr_assert_eq(twice, 0, "%u flows cached twice", twice);
+}
+
 /* 65,536 flows seen twice on one CPU fill its cache half full (2^15
  * buckets of 4 ways). With one bucket per flow, a bucket more flows hash
  * to than it has ways would keep only 4 of them, and those flows would
@@ -641,4 +704,8 @@ Test(cache, two_choices_keep_every_flow_of_a_half_full_cache)
 	close(fd);
 	cr_log_info("CPU 0 caches %u of %u flows", live, N);
 	cr_assert_geq(live, N - N / 1000, "CPU 0 caches %u of %u flows", live, N);
+	/* Only these flows went through, and none was evicted: more entries
+	 * than flows would be a flow cached twice (a lookup that missed a
+	 * cached flow, and cached it again). */
+	cr_assert_leq(live, N, "CPU 0 holds %u entries for %u flows", live, N);
 }
