@@ -587,10 +587,57 @@ cache_setup(void)
 
 TestSuite(cache, .init = cache_setup, .fini = teardown);
 
+/* Flow f of a cache test through the program on this CPU: forwarded, to
+ * the node it was first given (recorded in node[f] when first). */
+static void
+cache_flow(unsigned f, __u8 *node, int first)
+{
+	struct steer_pb_spec s = test_spec_v4((__u16)(1024 + (f & 0x3fff)));
+	__u8 pkt[2048], out[2048];
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+	struct result r = { 0 };
+
+	s.src[1] = (__u8)(f >> 22);
+	s.src[2] = (__u8)(200 + (f >> 14));
+	t.data_size_in = (__u32)steer_pb_build(&s, pkt, sizeof(pkt));
+	cr_assert_eq(bpf_prog_test_run_opts(steer_xdp_prog_fd(xdp), &t), 0, "%s", strerror(errno));
+	cr_assert_eq(t.retval, XDP_TX, "flow %u", f);
+	r.action = XDP_TX;
+	memcpy(r.out, out, t.data_size_out);
+	if (first)
+		node[f] = (__u8)node_of(&r);
+	else
+		cr_assert_eq(node_of(&r), node[f], "flow %u changed node", f);
+}
+
+/* CPU 0's cached flows (its live entries), sorted by key by
+ * cache_entries(). */
+static struct steer_flow_entry cached[STEER_FLOW_CACHE_BUCKETS * STEER_FLOW_WAYS];
+
 static int
 cmp_entry_key(const void *a, const void *b)
 {
 	return memcmp(a, b, sizeof(((struct steer_flow_entry *)0)->key) + sizeof(__u32));
+}
+
+/* Fill cached[]; how many flows are there. */
+static unsigned
+cache_entries(void)
+{
+	struct steer_flow_bucket b;
+	unsigned i, w, n = 0;
+	int fd = flow_cache_fd();
+
+	for (i = 0; i < STEER_FLOW_CACHE_BUCKETS; i++) {
+		cr_assert_eq(bpf_map_lookup_elem(fd, &i, &b), 0);
+		for (w = 0; w < STEER_FLOW_WAYS; w++)
+			if (b.way[w].flow.live == 1)
+				cached[n++] = b.way[w];
+	}
+	close(fd);
+	qsort(cached, n, sizeof(cached[0]), cmp_entry_key);
+	return n;
 }
 
 /* 200,000 flows on one CPU, more than its cache holds (131,072 ways):
@@ -603,47 +650,15 @@ Test(cache, a_full_cache_holds_no_flow_twice)
 {
 	enum { N = 200000 };
 	static __u8 node[N];
-	static struct steer_flow_entry all[STEER_FLOW_CACHE_BUCKETS * STEER_FLOW_WAYS];
-	struct steer_flow_bucket b;
-	unsigned i, j, w, round, n = 0, twice = 0;
-	int fd;
+	unsigned i, round, n, twice = 0;
 
 	run_on_cpu(0);
-	for (round = 0; round < 3; round++) {
-		for (j = 0; j < N; j++) {
-			unsigned f = round == 2 ? N - 1 - j : j;
-			struct steer_pb_spec s = test_spec_v4((__u16)(1024 + (f & 0x3fff)));
-			__u8 pkt[2048], out[2048];
-			size_t len;
-			LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_out = out,
-				    .data_size_out = sizeof(out), .repeat = 1);
-			struct result r = { 0 };
-
-			s.src[1] = (__u8)(f >> 22);
-			s.src[2] = (__u8)(f >> 14);
-			len = steer_pb_build(&s, pkt, sizeof(pkt));
-			t.data_size_in = (__u32)len;
-			cr_assert_eq(bpf_prog_test_run_opts(steer_xdp_prog_fd(xdp), &t), 0);
-			cr_assert_eq(t.retval, XDP_TX, "flow %u", f);
-			r.action = XDP_TX;
-			memcpy(r.out, out, t.data_size_out);
-			if (!round)
-				node[f] = (__u8)node_of(&r);
-			else
-				cr_assert_eq(node_of(&r), node[f], "flow %u changed node", f);
-		}
-	}
-	fd = flow_cache_fd();
-	for (i = 0; i < STEER_FLOW_CACHE_BUCKETS; i++) {
-		cr_assert_eq(bpf_map_lookup_elem(fd, &i, &b), 0);
-		for (w = 0; w < STEER_FLOW_WAYS; w++)
-			if (b.way[w].flow.live == 1)
-				all[n++] = b.way[w];
-	}
-	close(fd);
-	qsort(all, n, sizeof(all[0]), cmp_entry_key);
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < N; i++)
+			cache_flow(round == 2 ? N - 1 - i : i, node, !round);
+	n = cache_entries();
 	for (i = 1; i < n; i++)
-		twice += !cmp_entry_key(&all[i - 1], &all[i]);
+		twice += !cmp_entry_key(&cached[i - 1], &cached[i]);
 	cr_log_info("CPU 0 caches %u entries, %u of them a flow cached before", n, twice);
 	cr_assert_geq(n, STEER_FLOW_CACHE_BUCKETS * STEER_FLOW_WAYS / 100 * 99,
 		      "the cache is not full: %u entries", n);
@@ -660,48 +675,19 @@ Test(cache, two_choices_keep_every_flow_of_a_half_full_cache)
 {
 	enum { N = 65536 };
 	static __u8 node[N];
-	struct steer_flow_bucket b;
-	unsigned i, round, live = 0;
+	unsigned i, round, live;
 	__u64 hits0 = 0;
-	int fd;
 
 	run_on_cpu(0);
 	for (round = 0; round < 3; round++) {
 		if (round == 2)
 			hits0 = stats()->counters[STEER_CTR_FLOW_HIT];
-		for (i = 0; i < N; i++) {
-			struct steer_pb_spec s = test_spec_v4((__u16)(1024 + (i & 0x3fff)));
-			__u8 pkt[2048], out[2048];
-			size_t len;
-			LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_out = out,
-				    .data_size_out = sizeof(out), .repeat = 1);
-			struct result r = { 0 };
-
-			s.src[2] = (__u8)(200 + (i >> 14));
-			len = steer_pb_build(&s, pkt, sizeof(pkt));
-			t.data_size_in = (__u32)len;
-			cr_assert_eq(bpf_prog_test_run_opts(steer_xdp_prog_fd(xdp), &t), 0, "%s",
-				     strerror(errno));
-			cr_assert_eq(t.retval, XDP_TX, "flow %u", i);
-			r.action = XDP_TX;
-			memcpy(r.out, out, t.data_size_out);
-			if (!round)
-				node[i] = (__u8)node_of(&r);
-			else
-				cr_assert_eq(node_of(&r), node[i], "flow %u changed node", i);
-		}
+		for (i = 0; i < N; i++)
+			cache_flow(i, node, !round);
 	}
 	cr_assert_eq(stats()->counters[STEER_CTR_FLOW_NEW], N);
 	cr_assert_eq(stats()->counters[STEER_CTR_FLOW_HIT] - hits0, N);
-	fd = flow_cache_fd();
-	for (i = 0; i < STEER_FLOW_CACHE_BUCKETS; i++) {
-		unsigned w;
-
-		cr_assert_eq(bpf_map_lookup_elem(fd, &i, &b), 0);
-		for (w = 0; w < STEER_FLOW_WAYS; w++)
-			live += b.way[w].flow.live == 1;
-	}
-	close(fd);
+	live = cache_entries();
 	cr_log_info("CPU 0 caches %u of %u flows", live, N);
 	cr_assert_geq(live, N - N / 1000, "CPU 0 caches %u of %u flows", live, N);
 	/* Only these flows went through, and none was evicted: more entries
