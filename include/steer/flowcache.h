@@ -5,11 +5,12 @@
  * least recently (LRU within the bucket).
  *
  * The XDP program keeps one per CPU in front of its shared LRU_HASH of
- * flows, two buckets per flow in one page (steer_flow_insert_front()). A hit in
- * the LRU hashes the 48-byte key with jhash, walks a bucket list and
- * memcmp()s, behind a helper call: measured with tests/bench/bench_xdp,
- * about 30 ns more per packet than a hit here, which is a few multiplies
- * and one or two cache lines of this CPU's own. Each steer-dpdk worker
+ * flows, two buckets per flow in one page (steer_flow_page_mate(),
+ * steer_flow_insert_front()). A hit in the LRU hashes the 48-byte key
+ * with jhash, walks a bucket list and memcmp()s, behind a helper call:
+ * measured with tests/bench/bench_xdp, about 30 ns more per packet than a
+ * hit here, which is a few multiplies and one or two cache lines of this
+ * CPU's own. Each steer-dpdk worker
  * keeps one, of two choices per flow, as its whole flow table
  * (dataplane/dp_table.h).
  *
