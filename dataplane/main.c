@@ -45,6 +45,7 @@ struct options {
 	unsigned idle_exit_ms;
 	unsigned mbufs;
 	const char *preload;
+	int replay;                   /* preload is a --replay file */
 };
 
 struct worker {
@@ -111,6 +112,12 @@ usage(FILE *f)
 "                      a net_ring port (--vdev net_ringN) hands them back to\n"
 "                      its receive queue, so it is loaded with real traffic.\n"
 "                      Needs a --tx-port other than --port\n"
+"  --replay FILE       like --preload, but round after round until exit, each\n"
+"                      frame copied into an mbuf just before it is sent, as\n"
+"                      a NIC's DMA would (by the main lcore; with one lcore,\n"
+"                      between the worker's polls): a load generator for\n"
+"                      net_ring, warm packets instead of cold. The exit JSON\n"
+"                      counts the frames sent as dataplane.replayed\n"
 "  --idle-exit MS      exit after MS milliseconds without a packet (tests,\n"
 "                      pcap replays); default: run until SIGINT/SIGTERM\n"
 "  -h, --help          this text\n"
@@ -134,6 +141,7 @@ parse_args(int argc, char **argv)
 		{ "idle-exit", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
 		{ "mbufs", required_argument, NULL, 'm' },
 		{ "preload", required_argument, NULL, 'P' },
+		{ "replay", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o, tx_set = 0;
@@ -142,13 +150,21 @@ parse_args(int argc, char **argv)
 		char *end = NULL;
 		unsigned long v = optarg ? strtoul(optarg, &end, 10) : 0;
 
-		if (o != 'c' && o != 'C' && o != 'P' && optarg && (*end || !*optarg)) {
+		if (o != 'c' && o != 'C' && o != 'P' && o != 'R' && optarg && (*end || !*optarg)) {
 			fprintf(stderr, "steer-dpdk: bad number \"%s\"\n", optarg);
 			return -1;
 		}
 		switch (o) {
 		case 'c': opt.config = optarg; break;
-		case 'P': opt.preload = optarg; break;
+		case 'P':
+		case 'R':
+			if (opt.preload) {
+				fprintf(stderr, "steer-dpdk: give one of --preload and --replay, once\n");
+				return -1;
+			}
+			opt.preload = optarg;
+			opt.replay = o == 'R';
+			break;
 		case 'C': opt.control = optarg; break;
 		case 'p': opt.port = (uint16_t)v; break;
 		case 't': opt.tx_port = (uint16_t)v; tx_set = 1; break;
@@ -181,8 +197,9 @@ parse_args(int argc, char **argv)
 	if (!tx_set)
 		opt.tx_port = opt.port;
 	if (opt.preload && opt.tx_port == opt.port) {
-		fprintf(stderr, "steer-dpdk: --preload needs a --tx-port other than --port (the "
-			"preloaded port hands back what it transmits)\n");
+		fprintf(stderr, "steer-dpdk: %s needs a --tx-port other than --port (the "
+			"loaded port hands back what it transmits)\n",
+			opt.replay ? "--replay" : "--preload");
 		return -1;
 	}
 	if (!opt.control)
@@ -601,7 +618,7 @@ main(int argc, char **argv)
 	if (port_init(opt.port, n_workers, pool) ||
 	    (opt.tx_port != opt.port && port_init(opt.tx_port, n_workers, pool)))
 		return 1;
-	if (opt.preload && !(pre = steer_dp_preload_open(opt.preload, pool)))
+	if (opt.preload && !(pre = steer_dp_preload_open(opt.preload, pool, opt.replay)))
 		return 1;
 	rte_eth_dev_get_mtu(opt.tx_port, &port_mtu);
 	if (table)
@@ -661,7 +678,8 @@ main(int argc, char **argv)
 			__u64 last = 0;
 
 			/* The main lcore feeds a preload as fast as the
-			 * workers take it, then only watches. */
+			 * workers take it, then only watches; a replay it
+			 * feeds until exit. */
 			if (pre && steer_dp_preload_feed(pre, opt.port))
 				rte_pause();
 			else
@@ -676,7 +694,8 @@ main(int argc, char **argv)
 	}
 	o = stats_json();
 	if (pre)
-		json_object_set_new(json_object_get(o, "dataplane"), "preloaded",
+		json_object_set_new(json_object_get(o, "dataplane"),
+				    opt.replay ? "replayed" : "preloaded",
 				    json_integer(steer_dp_preload_sent(pre)));
 	steer_dp_preload_free(pre);
 	out = json_dumps(o, JSON_INDENT(2));
