@@ -29,6 +29,13 @@ struct steer_dp_preload {
 	unsigned npend;
 };
 
+/* Bytes of packet an mbuf of pool holds after its headroom. */
+static int
+room_of(struct rte_mempool *pool)
+{
+	return (int)rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
+}
+
 /* Room for frame index n in the arrays the mode uses. */
 static int
 grow(struct steer_dp_preload *p, unsigned *cap, int replay)
@@ -118,6 +125,12 @@ steer_dp_preload_open(const char *path, struct rte_mempool *pool, int replay)
 	}
 	p->pool = pool;
 	while ((len = steer_pcap_next(&pc, buf, sizeof(buf), NULL)) > 0) {
+		if (len > room_of(pool)) {
+			fprintf(stderr, "steer-dpdk: %s: frame %u of %s is %d bytes, more than an "
+				"mbuf holds (%d)\n", opt, p->n + 1, path, len, room_of(pool));
+			len = -2;
+			break;
+		}
 		if (grow(p, &cap, replay)) {
 			fprintf(stderr, "steer-dpdk: %s: out of memory for the file\n", opt);
 			len = -2;

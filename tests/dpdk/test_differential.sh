@@ -128,6 +128,11 @@ check "--preload and --replay together are refused" \
 	bash -c "timeout 20 $build/dataplane/steer-dpdk $eal --vdev net_ring0 --vdev net_null1 -- \
 		--port 0 --tx-port 1 --preload $tmp/in.pcap --replay $tmp/in.pcap \
 		--control $tmp/r2.sock 2>&1 | grep -q 'one of --preload and --replay'"
+"$gen" write "$tmp/jumbo.pcap" --dst 198.18.0.100 --flows 1 --size 3000 >/dev/null
+check "--replay of a frame larger than an mbuf is refused with its size" \
+	bash -c "timeout 20 $build/dataplane/steer-dpdk $eal --vdev net_ring0 --vdev net_null1 -- \
+		--port 0 --tx-port 1 --replay $tmp/jumbo.pcap --control $tmp/r2.sock 2>&1 |
+		grep -q 'frame 1 of .* is 3000 bytes, more than an mbuf holds'"
 
 # --replay: the main lcore sends the file round after round until the
 # worker lcore is stopped. Every round is the same traffic, so each
