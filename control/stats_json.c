@@ -18,11 +18,9 @@ static const int counter_kinds[] = {
 };
 
 json_t *
-steer_stats_json(const struct steer_image *img, const __u64 *counters,
-		 const struct steer_stats *services, const struct steer_stats *nodes)
+steer_counters_json(const __u64 *counters)
 {
 	json_t *traffic = json_object(), *pass = json_object(), *drops = json_object();
-	json_t *svcs = json_object(), *nds = json_object();
 	unsigned i;
 
 	for (i = 0; i < STEER_CTR_MAX; i++) {
@@ -31,6 +29,18 @@ steer_stats_json(const struct steer_image *img, const __u64 *counters,
 
 		json_object_set_new(into, counter_names[i], json_integer((json_int_t)counters[i]));
 	}
+	return json_pack("{s:o, s:o, s:o}", "traffic", traffic, "pass", pass, "drops", drops);
+}
+
+json_t *
+steer_stats_json(const struct steer_image *img, const __u64 *counters,
+		 const struct steer_stats *services, const struct steer_stats *nodes)
+{
+	json_t *o = json_pack("{s:I}", "table_version", (json_int_t)img->gw.version);
+	json_t *svcs = json_object(), *nds = json_object();
+	unsigned i;
+
+	json_object_update_new(o, steer_counters_json(counters));
 	for (i = 0; i < img->n_services; i++) {
 		const struct steer_service *s = &img->services[i];
 
@@ -48,7 +58,7 @@ steer_stats_json(const struct steer_image *img, const __u64 *counters,
 		json_object_set_new(nds, n->name, json_pack("{s:I, s:I}", "packets",
 			(json_int_t)nodes[i].packets, "bytes", (json_int_t)nodes[i].bytes));
 	}
-	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "table_version",
-			 (json_int_t)img->gw.version, "traffic", traffic, "pass", pass, "drops",
-			 drops, "services", svcs, "nodes", nds);
+	json_object_set_new(o, "services", svcs);
+	json_object_set_new(o, "nodes", nds);
+	return o;
 }

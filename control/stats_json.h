@@ -8,6 +8,9 @@
 
 #include "compile.h"
 
+/* { "traffic": {...}, "pass": {...}, "drops": {...} } of
+ * counters[STEER_CTR_MAX], by the names of steer/counters.h. */
+json_t *steer_counters_json(const __u64 *counters);
 /* counters[STEER_CTR_MAX], services[img->n_services], nodes[img->n_nodes] */
 json_t *steer_stats_json(const struct steer_image *img, const __u64 *counters,
 			 const struct steer_stats *services, const struct steer_stats *nodes);

@@ -177,6 +177,44 @@ print_counters(const char *title, json_t *o)
 	printf("\n");
 }
 
+/* The sum of an object's counters (pass or drops of every reason). */
+static unsigned long long
+sum_of(json_t *o)
+{
+	unsigned long long sum = 0;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o, k, v)
+		sum += (unsigned long long)json_integer_value(v);
+	return sum;
+}
+
+/* steer-dpdk's workers one by one (the "lcores" array; XDP has none). */
+static void
+print_lcores(json_t *a)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_array_size(a))
+		return;
+	printf("\n%-6s %5s %14s %14s %12s %12s %10s %10s %10s %10s\n", "LCORE", "QUEUE", "RX",
+	       "FORWARD", "PASS", "DROPS", "FLOWS", "FULL", "EVICTED", "TX_DROPPED");
+	json_array_foreach(a, i, v) {
+		json_t *t = json_object_get(v, "traffic");
+
+		printf("%-6llu %5llu %14llu %14llu %12llu %12llu %10llu %10llu %10llu %10llu\n",
+		       (unsigned long long)num(v, "lcore"), (unsigned long long)num(v, "queue"),
+		       (unsigned long long)num(t, "rx"), (unsigned long long)num(t, "forward"),
+		       sum_of(json_object_get(v, "pass")), sum_of(json_object_get(v, "drops")),
+		       (unsigned long long)num(v, "flows"),
+		       (unsigned long long)num(v, "flow_table_full"),
+		       (unsigned long long)num(v, "flows_evicted"),
+		       (unsigned long long)num(v, "tx_dropped"));
+	}
+}
+
 static void
 print_stats(json_t *o)
 {
@@ -199,6 +237,7 @@ print_stats(json_t *o)
 	json_object_foreach(json_object_get(o, "nodes"), k, v)
 		printf("%-24s %12llu %14llu\n", k, (unsigned long long)num(v, "packets"),
 		       (unsigned long long)num(v, "bytes"));
+	print_lcores(json_object_get(o, "lcores"));
 }
 
 static void

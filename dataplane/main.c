@@ -50,6 +50,7 @@ struct options {
 
 struct worker {
 	unsigned queue;
+	unsigned lcore;
 	struct steer_dp_flows flows;
 	struct steer_dp_counters *c;
 	__u64 tx_dropped;
@@ -123,7 +124,8 @@ usage(FILE *f)
 "  -h, --help          this text\n"
 "\n"
 "On exit the counters are printed as JSON (the shape of steerctl -j stats).\n"
-"While running they are readable with dpdk-telemetry.py: /steer/stats.\n"
+"While running they are readable with dpdk-telemetry.py: /steer/stats (the sums)\n"
+"and /steer/lcores (each worker's); the JSON's \"lcores\" array holds the latter.\n"
 "\n"
 "Example without hugepages or PCI:\n"
 "  steer-dpdk --no-huge -m 512 --no-pci --no-shconf \\\n"
@@ -494,6 +496,31 @@ busy_seconds(void)
 	return first && last > first ? (double)(last - first) / (double)rte_get_tsc_hz() : 0.0;
 }
 
+/* Each worker's own counters, in the order of their RX queues: a skewed
+ * RSS spread, or one worker's table filling, shows here and not in the
+ * sums. */
+static json_t *
+lcores_json(void)
+{
+	json_t *a = json_array();
+	unsigned w;
+
+	for (w = 0; w < n_workers; w++) {
+		const struct worker *k = &workers[w];
+		json_t *o = json_pack("{s:I, s:I}", "lcore", (json_int_t)k->lcore, "queue",
+				      (json_int_t)k->queue);
+
+		json_object_update_new(o, steer_counters_json(k->c->ctr));
+		json_object_update_new(o, json_pack("{s:I, s:I, s:I, s:I, s:f}", "flows",
+			(json_int_t)k->flows.live, "flow_table_full", (json_int_t)k->flows.full,
+			"flows_evicted", (json_int_t)k->flows.evicted, "tx_dropped",
+			(json_int_t)k->tx_dropped, "pipeline_seconds",
+			(double)k->pipeline_tsc / (double)rte_get_tsc_hz()));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *
 stats_json(void)
 {
@@ -516,6 +543,7 @@ stats_json(void)
 		(json_int_t)full, "flows_evicted", (json_int_t)evicted, "tx_dropped",
 		(json_int_t)tx_dropped, "busy_seconds", busy_seconds(), "pipeline_seconds",
 		pipeline_seconds()));
+	json_object_set_new(o, "lcores", lcores_json());
 	return o;
 }
 
@@ -559,6 +587,36 @@ telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	telemetry_add(d, "", o, &n);
 	json_decref(o);
+	return 0;
+}
+
+/* /steer/lcores: each worker's counters, flattened, under "lcore_N". */
+static int
+telemetry_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	json_t *a = lcores_json(), *o;
+	size_t i;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	json_array_foreach(a, i, o) {
+		struct rte_tel_data *one = rte_tel_data_alloc();
+		char name[RTE_TEL_MAX_STRING_LEN];
+		unsigned n = 0;
+
+		if (!one)
+			break;
+		rte_tel_data_start_dict(one);
+		telemetry_add(one, "", o, &n);
+		snprintf(name, sizeof(name), "lcore_%lld",
+			 (long long)json_integer_value(json_object_get(o, "lcore")));
+		if (rte_tel_data_add_dict_container(d, name, one, 0)) {
+			rte_tel_data_free(one);
+			break;
+		}
+	}
+	json_decref(a);
 	return 0;
 }
 
@@ -646,6 +704,8 @@ main(int argc, char **argv)
 	}
 	rte_telemetry_register_cmd("/steer/stats", telemetry_stats,
 				   "steer counters: traffic, pass, drops, services, nodes");
+	rte_telemetry_register_cmd("/steer/lcores", telemetry_lcores,
+				   "steer counters of each worker lcore: traffic, pass, drops, flows");
 	{
 		static int lfd;
 		pthread_t ctl;
@@ -659,8 +719,11 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	w = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore)
+	workers[0].lcore = rte_get_main_lcore();     /* one lcore: the main one polls */
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		workers[w].lcore = lcore;
 		rte_eal_remote_launch(worker_loop, &workers[w++], lcore);
+	}
 	if (rte_lcore_count() == 1) {
 		/* One lcore: it polls, and checks for idleness between bursts. */
 		rte_rcu_qsbr_thread_register(qsbr, 0);

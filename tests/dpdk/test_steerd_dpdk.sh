@@ -64,6 +64,12 @@ check "steerctl stats shows steer-dpdk forwarding, in the XDP shape" \
 	bash -c "$build/steerctl -s $tmp/steerd.sock -j stats | jq -e '.traffic.forward > 0 and .services.web.packets > 0 and .nodes.n1.packets > 0 and .dataplane.workers == 1 and .dataplane.flows == 2000' >/dev/null"
 check "steerctl stats prints steer-dpdk's flow table (2,000 flows replayed)" \
 	bash -c "$build/steerctl -s $tmp/steerd.sock stats | grep -Eq '^dpdk +workers 1 flows 2000 '"
+check "steerctl stats gives the worker's own counters (lcores), in JSON and as a table" \
+	bash -c "$build/steerctl -s $tmp/steerd.sock -j stats |
+		jq -e '(.lcores | length) == 1 and .lcores[0].queue == 0 and
+			.lcores[0].traffic.forward > 0 and .lcores[0].flows == 2000' >/dev/null &&
+		$build/steerctl -s $tmp/steerd.sock stats |
+		grep -A1 -E '^LCORE +QUEUE +RX +FORWARD' | grep -Eq '^[0-9]+ +0 +[1-9][0-9]* +[1-9]'"
 
 updates_lose_nothing() {
 	local i before after
@@ -103,6 +109,13 @@ telemetry() {
 		jq -e '."/steer/stats".traffic_forward > 0 and ."/steer/stats".services_web_packets > 0' >/dev/null
 }
 check "dpdk-telemetry.py reads /steer/stats" telemetry
+telemetry_lcores() {
+	command -v dpdk-telemetry.py >/dev/null || { echo "no dpdk-telemetry.py"; return 0; }
+	echo /steer/lcores | dpdk-telemetry.py -f "steer-t$$" | tail -1 |
+		jq -e '."/steer/lcores" | length == 1 and
+			(.[] | .queue == 0 and .traffic_forward > 0 and .flows == 2000)' >/dev/null
+}
+check "dpdk-telemetry.py reads each worker's counters from /steer/lcores" telemetry_lcores
 
 bad_reload_changes_nothing() {
 	echo '{ "gateway": 1 }' >"$tmp/steer.json"
@@ -139,8 +152,12 @@ two_workers() {
 	kill -TERM "$dpdk_pid"
 	wait "$dpdk_pid" || return 1
 	dpdk_pid=
-	jq -c '.dataplane' "$tmp/dpdk2.out"
-	jq -e '.dataplane.workers == 2 and .traffic.rx > 0' "$tmp/dpdk2.out" >/dev/null
+	jq -c '.dataplane, [.lcores[] | {lcore, queue, rx: .traffic.rx}]' "$tmp/dpdk2.out"
+	# Each worker polled its own queue, and the sums are of theirs.
+	jq -e '.dataplane.workers == 2 and .traffic.rx > 0 and
+		([.lcores[].lcore] | sort) == [1, 2] and ([.lcores[].queue] | sort) == [0, 1] and
+		all(.lcores[]; .traffic.rx > 0) and ([.lcores[].traffic.rx] | add) == .traffic.rx and
+		([.lcores[].pass.not_steer] | add) == .pass.not_steer' "$tmp/dpdk2.out" >/dev/null
 }
 check "two workers on two RX queues take 20 table swaps and exit cleanly" two_workers
 tap_done
