@@ -776,9 +776,11 @@ steer_xdp_ifaces(struct steer_backend_xdp *x, struct steer_xdp_iface *out, unsig
 	return (int)n;
 }
 
+/* Key key of a per-CPU map, its nfields 64-bit fields summed over CPUs
+ * into out; each CPU's first field into cpu[c * cpu_stride] too, if cpu. */
 static int
 sum_percpu(struct bpf_map *m, __u32 key, size_t value_size, int ncpus, __u64 *out,
-	   size_t nfields)
+	   size_t nfields, __u64 *cpu, size_t cpu_stride)
 {
 	size_t stride = (value_size + 7) & ~(size_t)7, f;
 	__u8 *buf = calloc((size_t)ncpus, stride);
@@ -790,11 +792,22 @@ sum_percpu(struct bpf_map *m, __u32 key, size_t value_size, int ncpus, __u64 *ou
 		free(buf);
 		return -errno;
 	}
-	for (c = 0; c < ncpus; c++)
+	for (c = 0; c < ncpus; c++) {
+		const __u64 *v = (const __u64 *)(buf + (size_t)c * stride);
+
 		for (f = 0; f < nfields; f++)
-			out[f] += ((__u64 *)(buf + (size_t)c * stride))[f];
+			out[f] += v[f];
+		if (cpu)
+			cpu[(size_t)c * cpu_stride] = v[0];
+	}
 	free(buf);
 	return 0;
+}
+
+int
+steer_xdp_ncpus(const struct steer_backend_xdp *x)
+{
+	return x->ncpus;
 }
 
 int
@@ -803,18 +816,21 @@ steer_xdp_stats(struct steer_backend_xdp *x, struct steer_xdp_stats *out)
 	__u32 i;
 	int ret;
 
+	__u64 *cpus = out->cpus;
+
 	memset(out, 0, sizeof(*out));
+	out->cpus = cpus;
 	for (i = 0; i < STEER_CTR_MAX; i++)
 		if ((ret = sum_percpu(x->skel->maps.steer_counters, i, 8, x->ncpus,
-				      &out->counters[i], 1)))
+				      &out->counters[i], 1, cpus ? cpus + i : NULL, STEER_CTR_MAX)))
 			return ret;
 	for (i = 0; i < STEER_MAX_SERVICES; i++)
 		if ((ret = sum_percpu(x->skel->maps.steer_svc_stats, i, sizeof(struct steer_stats),
-				      x->ncpus, &out->services[i].packets, 3)))
+				      x->ncpus, &out->services[i].packets, 3, NULL, 0)))
 			return ret;
 	for (i = 0; i < STEER_MAX_NODES; i++)
 		if ((ret = sum_percpu(x->skel->maps.steer_node_stats, i, sizeof(struct steer_stats),
-				      x->ncpus, &out->nodes[i].packets, 3)))
+				      x->ncpus, &out->nodes[i].packets, 3, NULL, 0)))
 			return ret;
 	return 0;
 }

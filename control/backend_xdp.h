@@ -33,6 +33,9 @@ struct steer_xdp_stats {
 	__u64 counters[STEER_CTR_MAX];
 	struct steer_stats services[STEER_MAX_SERVICES];
 	struct steer_stats nodes[STEER_MAX_NODES];
+	/* Each CPU's counters, cpus[c * STEER_CTR_MAX + i], when the caller
+	 * gives room for steer_xdp_ncpus() of them; else NULL. */
+	__u64 *cpus;
 };
 
 /* What the last apply did: entries written, and when (ns after its start)
@@ -63,7 +66,10 @@ const struct steer_xdp_apply_stats *steer_xdp_last_apply(const struct steer_back
 int steer_xdp_attach(struct steer_backend_xdp *x, const struct steer_config *cfg, char *err,
 		     size_t errlen);
 int steer_xdp_ifaces(struct steer_backend_xdp *x, struct steer_xdp_iface *out, unsigned max);
+/* The counters summed over CPUs (out->cpus, if set, kept: each CPU's). */
 int steer_xdp_stats(struct steer_backend_xdp *x, struct steer_xdp_stats *out);
+/* The CPUs the per-CPU maps hold values for (the possible CPUs). */
+int steer_xdp_ncpus(const struct steer_backend_xdp *x);
 int steer_xdp_flow(struct steer_backend_xdp *x, const struct steer_flow_key *k,
 		   struct steer_flow *out);
 /* Remove links and pinned maps: the program stops on every interface. */

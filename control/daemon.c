@@ -985,6 +985,29 @@ steerd_latency(struct steerd *d, struct steerd_latency *out)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/* The CPUs that counted anything, each with its own counters: XDP runs
+ * on the CPU that took the packet, so a skewed RSS spread shows here. */
+static json_t *
+cpus_json(const __u64 *cpus, int ncpus)
+{
+	json_t *a = json_array();
+	int c, i;
+
+	for (c = 0; c < ncpus; c++) {
+		const __u64 *v = cpus + (size_t)c * STEER_CTR_MAX;
+		json_t *o;
+
+		for (i = 0; i < STEER_CTR_MAX && !v[i]; i++)
+			;
+		if (i == STEER_CTR_MAX)
+			continue;
+		o = json_pack("{s:i}", "cpu", c);
+		json_object_update_new(o, steer_counters_json(v));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 json_t *
 steerd_stats(struct steerd *d)
 {
@@ -994,10 +1017,18 @@ steerd_stats(struct steerd *d)
 	if (!st)
 		return NULL;
 	pthread_mutex_lock(&d->lock);
-	if (d->dpdk)
+	if (d->dpdk) {
 		o = steer_dpdk_stats(d->dpdk);   /* the same document, counted there */
-	else if (!steer_xdp_stats(d->xdp, st))
-		o = steer_stats_json(d->img, st->counters, st->services, st->nodes);
+	} else {
+		int ncpus = steer_xdp_ncpus(d->xdp);
+
+		st->cpus = calloc((size_t)ncpus, STEER_CTR_MAX * sizeof(__u64));
+		if (st->cpus && !steer_xdp_stats(d->xdp, st)) {
+			o = steer_stats_json(d->img, st->counters, st->services, st->nodes);
+			json_object_set_new(o, "cpus", cpus_json(st->cpus, ncpus));
+		}
+		free(st->cpus);
+	}
 	pthread_mutex_unlock(&d->lock);
 	free(st);
 	return o;

@@ -29,7 +29,8 @@ usage(FILE *f)
 "\n"
 "Commands:\n"
 "  status                     gateway, table version, uptime, attach state\n"
-"  stats                      packets, bytes and drops by reason, service, node\n"
+"  stats                      packets, bytes and drops by reason, service, node;\n"
+"                             then each CPU's (XDP) or worker lcore's (DPDK)\n"
 "  services [NAME]            services with their nodes and weights\n"
 "  nodes                      nodes and their state\n"
 "  lookup KEY=VALUE...        which node a flow goes to, and why; keys:\n"
@@ -215,6 +216,25 @@ print_lcores(json_t *a)
 	}
 }
 
+/* XDP's CPUs that counted anything (the "cpus" array). */
+static void
+print_cpus(json_t *a)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_array_size(a))
+		return;
+	printf("\n%-6s %14s %14s %12s %12s\n", "CPU", "RX", "FORWARD", "PASS", "DROPS");
+	json_array_foreach(a, i, v) {
+		json_t *t = json_object_get(v, "traffic");
+
+		printf("%-6llu %14llu %14llu %12llu %12llu\n", (unsigned long long)num(v, "cpu"),
+		       (unsigned long long)num(t, "rx"), (unsigned long long)num(t, "forward"),
+		       sum_of(json_object_get(v, "pass")), sum_of(json_object_get(v, "drops")));
+	}
+}
+
 static void
 print_stats(json_t *o)
 {
@@ -237,6 +257,7 @@ print_stats(json_t *o)
 	json_object_foreach(json_object_get(o, "nodes"), k, v)
 		printf("%-24s %12llu %14llu\n", k, (unsigned long long)num(v, "packets"),
 		       (unsigned long long)num(v, "bytes"));
+	print_cpus(json_object_get(o, "cpus"));
 	print_lcores(json_object_get(o, "lcores"));
 }
 

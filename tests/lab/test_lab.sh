@@ -219,5 +219,14 @@ check "steerd killed, restarted and reloaded under traffic: no packet lost" rest
 
 check "steerctl stats counts what the nodes received" \
 	bash -c "$BUILD/steerctl -s $LAB_SOCK -j stats | jq -e '.nodes.n1.packets > 0 and .nodes.n2.packets > 0 and .nodes.n3.packets > 0 and .traffic.forward > 20000' >/dev/null"
+# Each CPU's own counters: those that took packets, adding up to the sums
+# (one read of each per-CPU counter gives both).
+check "steerctl stats gives each CPU's counters, adding up to the totals" \
+	bash -c "$BUILD/steerctl -s $LAB_SOCK -j stats | jq -e '(.cpus | length) >= 1 and
+		([.cpus[].traffic.rx] | add) == .traffic.rx and
+		([.cpus[].traffic.forward] | add) == .traffic.forward and
+		([.cpus[].drops.malformed] | add) == .drops.malformed' >/dev/null &&
+		$BUILD/steerctl -s $LAB_SOCK stats | grep -A1 -E '^CPU +RX +FORWARD +PASS +DROPS' |
+		grep -Eq '^[0-9]+ +[1-9]'"
 
 tap_done
