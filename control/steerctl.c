@@ -191,47 +191,37 @@ sum_of(json_t *o)
 	return sum;
 }
 
-/* steer-dpdk's workers one by one (the "lcores" array; XDP has none). */
+/* The per-core counters: XDP's CPUs that counted anything ("cpus"), or
+ * steer-dpdk's workers ("lcores", with their queue and flow table). */
 static void
-print_lcores(json_t *a)
+print_cores(json_t *a, const char *key)
 {
+	int dpdk = !strcmp(key, "lcore");
 	json_t *v;
 	size_t i;
 
 	if (!json_array_size(a))
 		return;
-	printf("\n%-6s %5s %14s %14s %12s %12s %10s %10s %10s %10s\n", "LCORE", "QUEUE", "RX",
-	       "FORWARD", "PASS", "DROPS", "FLOWS", "FULL", "EVICTED", "TX_DROPPED");
+	printf("\n%-6s %5s %14s %14s %12s %12s", dpdk ? "LCORE" : "CPU", dpdk ? "QUEUE" : "", "RX",
+	       "FORWARD", "PASS", "DROPS");
+	if (dpdk)
+		printf(" %10s %10s %10s %10s", "FLOWS", "FULL", "EVICTED", "TX_DROPPED");
+	printf("\n");
 	json_array_foreach(a, i, v) {
 		json_t *t = json_object_get(v, "traffic");
+		char queue[24] = "";
 
-		printf("%-6llu %5llu %14llu %14llu %12llu %12llu %10llu %10llu %10llu %10llu\n",
-		       (unsigned long long)num(v, "lcore"), (unsigned long long)num(v, "queue"),
-		       (unsigned long long)num(t, "rx"), (unsigned long long)num(t, "forward"),
-		       sum_of(json_object_get(v, "pass")), sum_of(json_object_get(v, "drops")),
-		       (unsigned long long)num(v, "flows"),
-		       (unsigned long long)num(v, "flow_table_full"),
-		       (unsigned long long)num(v, "flows_evicted"),
-		       (unsigned long long)num(v, "tx_dropped"));
-	}
-}
-
-/* XDP's CPUs that counted anything (the "cpus" array). */
-static void
-print_cpus(json_t *a)
-{
-	json_t *v;
-	size_t i;
-
-	if (!json_array_size(a))
-		return;
-	printf("\n%-6s %14s %14s %12s %12s\n", "CPU", "RX", "FORWARD", "PASS", "DROPS");
-	json_array_foreach(a, i, v) {
-		json_t *t = json_object_get(v, "traffic");
-
-		printf("%-6llu %14llu %14llu %12llu %12llu\n", (unsigned long long)num(v, "cpu"),
-		       (unsigned long long)num(t, "rx"), (unsigned long long)num(t, "forward"),
+		if (dpdk)
+			snprintf(queue, sizeof(queue), "%llu", (unsigned long long)num(v, "queue"));
+		printf("%-6llu %5s %14llu %14llu %12llu %12llu", (unsigned long long)num(v, key),
+		       queue, (unsigned long long)num(t, "rx"), (unsigned long long)num(t, "forward"),
 		       sum_of(json_object_get(v, "pass")), sum_of(json_object_get(v, "drops")));
+		if (dpdk)
+			printf(" %10llu %10llu %10llu %10llu", (unsigned long long)num(v, "flows"),
+			       (unsigned long long)num(v, "flow_table_full"),
+			       (unsigned long long)num(v, "flows_evicted"),
+			       (unsigned long long)num(v, "tx_dropped"));
+		printf("\n");
 	}
 }
 
@@ -257,8 +247,8 @@ print_stats(json_t *o)
 	json_object_foreach(json_object_get(o, "nodes"), k, v)
 		printf("%-24s %12llu %14llu\n", k, (unsigned long long)num(v, "packets"),
 		       (unsigned long long)num(v, "bytes"));
-	print_cpus(json_object_get(o, "cpus"));
-	print_lcores(json_object_get(o, "lcores"));
+	print_cores(json_object_get(o, "cpus"), "cpu");
+	print_cores(json_object_get(o, "lcores"), "lcore");
 }
 
 static void
