@@ -202,7 +202,7 @@ print_cores(json_t *a, const char *key)
 
 	if (!json_array_size(a))
 		return;
-	printf("\n%-6s %5s %14s %14s %12s %12s", dpdk ? "LCORE" : "CPU", dpdk ? "QUEUE" : "", "RX",
+	printf("\n%-6s%s %14s %14s %12s %12s", dpdk ? "LCORE" : "CPU", dpdk ? " QUEUE" : "", "RX",
 	       "FORWARD", "PASS", "DROPS");
 	if (dpdk)
 		printf(" %10s %10s %10s %10s", "FLOWS", "FULL", "EVICTED", "TX_DROPPED");
@@ -212,8 +212,8 @@ print_cores(json_t *a, const char *key)
 		char queue[24] = "";
 
 		if (dpdk)
-			snprintf(queue, sizeof(queue), "%llu", (unsigned long long)num(v, "queue"));
-		printf("%-6llu %5s %14llu %14llu %12llu %12llu", (unsigned long long)num(v, key),
+			snprintf(queue, sizeof(queue), " %5llu", (unsigned long long)num(v, "queue"));
+		printf("%-6llu%s %14llu %14llu %12llu %12llu", (unsigned long long)num(v, key),
 		       queue, (unsigned long long)num(t, "rx"), (unsigned long long)num(t, "forward"),
 		       sum_of(json_object_get(v, "pass")), sum_of(json_object_get(v, "drops")));
 		if (dpdk)
