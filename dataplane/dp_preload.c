@@ -22,7 +22,7 @@ struct steer_dp_preload {
 	struct rte_mempool *pool;
 	struct rte_mbuf **m;          /* preload: the frames' mbufs */
 	uint8_t *bytes;               /* replay: the frames, back to back */
-	uint64_t *off;                /* replay: where frame i starts in bytes */
+	uint64_t *off;                /* replay: where frame i starts in bytes (n + 1) */
 	unsigned n, next;             /* frames; the next one to send */
 	uint64_t sent;
 	struct rte_mbuf *pend[PRELOAD_BURST]; /* replay: copied, not yet taken */
@@ -46,7 +46,8 @@ grow(struct steer_dp_preload *p, unsigned *cap, int replay)
 	if (p->n < *cap)
 		return 0;
 	if (replay) {
-		/* off[n] is where frame n ends: one more than frames. */
+		/* off[i] is where frame i starts, off[i + 1] where it
+		 * ends: one entry more than frames. */
 		g = realloc(p->off, (c + 1) * sizeof(*p->off));
 		if (g) {
 			p->off = g;
