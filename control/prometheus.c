@@ -60,6 +60,54 @@ by_field(FILE *f, const char *name, const char *key, json_t *obj, const char *fi
 	}
 }
 
+/* The sum of an object's counters (drops of every reason). */
+static json_int_t
+sum_of(json_t *o)
+{
+	json_int_t sum = 0;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o, k, v)
+		sum += json_integer_value(v);
+	return sum;
+}
+
+/* Each core's packets, labelled by the CPU that ran XDP ("cpus", those
+ * that counted anything) or by steer-dpdk's worker lcore ("lcores"). */
+static void
+render_cores(FILE *f, json_t *stats)
+{
+	static const struct {
+		const char *name, *help;
+	} fam[] = {
+		{ "steer_core_rx_packets_total", "Packets received, per CPU (XDP) or worker lcore." },
+		{ "steer_core_forwarded_packets_total", "Packets forwarded, per CPU or worker lcore." },
+		{ "steer_core_dropped_packets_total", "Packets dropped, per CPU or worker lcore." },
+	};
+	json_t *a = json_object_get(stats, "cpus"), *c;
+	const char *key = "cpu";
+	size_t i, j;
+
+	if (!a) {
+		a = json_object_get(stats, "lcores");
+		key = "lcore";
+	}
+	if (!json_array_size(a))
+		return;
+	for (j = 0; j < 3; j++) {
+		family(f, fam[j].name, "counter", fam[j].help);
+		json_array_foreach(a, i, c) {
+			json_t *t = json_object_get(c, "traffic");
+			json_int_t v = j == 0 ? int_of(t, "rx") : j == 1 ? int_of(t, "forward") :
+				       sum_of(json_object_get(c, "drops"));
+
+			fprintf(f, "%s{%s=\"%lld\"} %lld\n", fam[j].name, key,
+				(long long)int_of(c, key), (long long)v);
+		}
+	}
+}
+
 static void
 render_stats(FILE *f, json_t *stats)
 {
@@ -92,6 +140,7 @@ render_stats(FILE *f, json_t *stats)
 	by_field(f, "steer_node_packets_total", "node", json_object_get(stats, "nodes"), "packets");
 	family(f, "steer_node_bytes_total", "counter", "Bytes forwarded, per node.");
 	by_field(f, "steer_node_bytes_total", "node", json_object_get(stats, "nodes"), "bytes");
+	render_cores(f, stats);
 }
 
 static void

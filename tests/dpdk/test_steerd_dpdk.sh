@@ -69,7 +69,9 @@ check "steerctl stats gives the worker's own counters (lcores), in JSON and as a
 		jq -e '(.lcores | length) == 1 and .lcores[0].queue == 0 and
 			.lcores[0].traffic.forward > 0 and .lcores[0].flows == 2000' >/dev/null &&
 		$build/steerctl -s $tmp/steerd.sock stats |
-		grep -A1 -E '^LCORE +QUEUE +RX +FORWARD' | grep -Eq '^[0-9]+ +0 +[1-9][0-9]* +[1-9]'"
+		grep -A1 -E '^LCORE +QUEUE +RX +FORWARD' | grep -Eq '^[0-9]+ +0 +[1-9][0-9]* +[1-9]' &&
+		$build/steerctl -s $tmp/steerd.sock prometheus |
+		grep -Eq '^steer_core_forwarded_packets_total\{lcore=\"0\"\} [1-9]'"
 
 updates_lose_nothing() {
 	local i before after

@@ -228,5 +228,8 @@ check "steerctl stats gives each CPU's counters, adding up to the totals" \
 		([.cpus[].drops.malformed] | add) == .drops.malformed' >/dev/null &&
 		$BUILD/steerctl -s $LAB_SOCK stats | grep -A1 -E '^CPU +RX +FORWARD +PASS +DROPS' |
 		grep -Eq '^[0-9]+ +[1-9]'"
+check "steerctl prometheus gives each CPU's packets" \
+	bash -c "$BUILD/steerctl -s $LAB_SOCK prometheus |
+		grep -Eq '^steer_core_forwarded_packets_total\{cpu=\"[0-9]+\"\} [1-9]'"
 
 tap_done
