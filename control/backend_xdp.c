@@ -813,10 +813,9 @@ steer_xdp_ncpus(const struct steer_backend_xdp *x)
 int
 steer_xdp_stats(struct steer_backend_xdp *x, struct steer_xdp_stats *out)
 {
+	__u64 *cpus = out->cpus;
 	__u32 i;
 	int ret;
-
-	__u64 *cpus = out->cpus;
 
 	memset(out, 0, sizeof(*out));
 	out->cpus = cpus;
