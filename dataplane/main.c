@@ -686,6 +686,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "steer-dpdk: RCU: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
+	/* Worker w polls queue w on the w-th worker lcore (the main lcore
+	 * when it is the only one): known before telemetry can ask. */
+	w = 0;
+	workers[0].lcore = rte_get_main_lcore();
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		workers[w++].lcore = lcore;
 	for (w = 0; w < n_workers; w++) {
 		char name[32];
 
@@ -719,11 +725,8 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	w = 0;
-	workers[0].lcore = rte_get_main_lcore();     /* one lcore: the main one polls */
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		workers[w].lcore = lcore;
+	RTE_LCORE_FOREACH_WORKER(lcore)
 		rte_eal_remote_launch(worker_loop, &workers[w++], lcore);
-	}
 	if (rte_lcore_count() == 1) {
 		/* One lcore: it polls, and checks for idleness between bursts. */
 		rte_rcu_qsbr_thread_register(qsbr, 0);
