@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats_json.h"
+
 static void
 label(FILE *f, const char *v)
 {
@@ -60,19 +62,6 @@ by_field(FILE *f, const char *name, const char *key, json_t *obj, const char *fi
 	}
 }
 
-/* The sum of an object's counters (drops of every reason). */
-static json_int_t
-sum_of(json_t *o)
-{
-	json_int_t sum = 0;
-	const char *k;
-	json_t *v;
-
-	json_object_foreach(o, k, v)
-		sum += json_integer_value(v);
-	return sum;
-}
-
 /* Each core's packets, labelled by the CPU that ran XDP ("cpus", those
  * that counted anything) or by steer-dpdk's worker lcore ("lcores"). */
 static void
@@ -100,7 +89,7 @@ render_cores(FILE *f, json_t *stats)
 		json_array_foreach(a, i, c) {
 			json_t *t = json_object_get(c, "traffic");
 			json_int_t v = j == 0 ? int_of(t, "rx") : j == 1 ? int_of(t, "forward") :
-				       sum_of(json_object_get(c, "drops"));
+				       steer_json_sum(json_object_get(c, "drops"));
 
 			fprintf(f, "%s{%s=\"%lld\"} %lld\n", fam[j].name, key,
 				(long long)int_of(c, key), (long long)v);

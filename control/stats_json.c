@@ -17,6 +17,18 @@ static const int counter_kinds[] = {
 #undef STEER_X_KIND
 };
 
+json_int_t
+steer_json_sum(json_t *obj)
+{
+	json_int_t sum = 0;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v)
+		sum += json_integer_value(v);
+	return sum;
+}
+
 json_t *
 steer_counters_json(const __u64 *counters)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "stats_json.h"
 
 #define EXIT_REJECTED 1
 #define EXIT_USAGE 2
@@ -178,19 +179,6 @@ print_counters(const char *title, json_t *o)
 	printf("\n");
 }
 
-/* The sum of an object's counters (pass or drops of every reason). */
-static unsigned long long
-sum_of(json_t *o)
-{
-	unsigned long long sum = 0;
-	const char *k;
-	json_t *v;
-
-	json_object_foreach(o, k, v)
-		sum += (unsigned long long)json_integer_value(v);
-	return sum;
-}
-
 /* The per-core counters: XDP's CPUs that counted anything ("cpus"), or
  * steer-dpdk's workers ("lcores", with their queue and flow table). */
 static void
@@ -215,7 +203,8 @@ print_cores(json_t *a, const char *key)
 			snprintf(queue, sizeof(queue), " %5llu", (unsigned long long)num(v, "queue"));
 		printf("%-6llu%s %14llu %14llu %12llu %12llu", (unsigned long long)num(v, key),
 		       queue, (unsigned long long)num(t, "rx"), (unsigned long long)num(t, "forward"),
-		       sum_of(json_object_get(v, "pass")), sum_of(json_object_get(v, "drops")));
+		       (unsigned long long)steer_json_sum(json_object_get(v, "pass")),
+		       (unsigned long long)steer_json_sum(json_object_get(v, "drops")));
 		if (dpdk)
 			printf(" %10llu %10llu %10llu %10llu", (unsigned long long)num(v, "flows"),
 			       (unsigned long long)num(v, "flow_table_full"),
