@@ -170,6 +170,7 @@ compile_gateway(const struct steer_config *cfg, __u64 version, struct steer_gate
 	memcpy(gw->next_hop_mac, cfg->next_hop_mac, 6);
 	gw->shim_port = cfg->shim_port;
 	gw->gue_port = cfg->gue_port;
+	gw->icmp_rate = cfg->icmp_rate;
 	gw->mtu = 1500; /* the backend sets the egress interface's real MTU */
 }
 

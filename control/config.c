@@ -383,7 +383,7 @@ parse_gateway(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 	static const char *const keys[] = { "name", "dataplane", "interfaces", "xdp_mode",
 					    "encap_source", "next_hop", "unknown_cid",
 					    "udp_shim_port", "gue_port", "hash_seed", "api", "metrics",
-					    NULL };
+					    "icmp_rate", NULL };
 	static const char *const dataplanes[] = { "xdp", "dpdk" };
 	static const char *const modes[] = { "native", "generic" };
 	static const char *const unknown[] = { "drop", "pass" };
@@ -444,6 +444,9 @@ parse_gateway(struct steer_json_ctx *c, json_t *root, struct steer_config *cfg)
 	if ((ret = steer_juint(c, gw, "gateway", "gue_port", 1, 65535, 6080, &u)))
 		return ret;
 	cfg->gue_port = (__u16)u;
+	if ((ret = steer_juint(c, gw, "gateway", "icmp_rate", 0, 1000000, 1000, &u)))
+		return ret;
+	cfg->icmp_rate = (__u32)u;
 	ret = steer_jstring(c, gw, "gateway", "hash_seed", false, buf, sizeof(buf));
 	if (ret < 0)
 		return ret;

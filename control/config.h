@@ -111,6 +111,7 @@ struct steer_config {
 	bool unknown_cid_pass;
 	__u16 shim_port;
 	__u16 gue_port;
+	__u32 icmp_rate;          /* ICMP errors a second per CPU or worker; 0: none */
 	bool has_seed;
 	__u64 hash_key[2];
 	char api_socket[STEER_PATH_LEN];

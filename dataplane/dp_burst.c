@@ -47,7 +47,7 @@ steer_dp_now_ns(void)
 unsigned
 steer_dp_burst(const struct steer_image *img, struct steer_dp_flows *flows,
 	       struct steer_dp_counters *c, struct rte_mbuf **pkts, unsigned n,
-	       struct rte_mbuf **tx)
+	       struct rte_mbuf **tx, struct rte_mbuf **reply, unsigned *nreply)
 {
 	struct steer_env env = { .img = img, .flows = flows, .c = c, .now = steer_dp_now_ns() };
 	struct steer_pkt p[STEER_DP_MAX_BURST];
@@ -101,8 +101,10 @@ steer_dp_burst(const struct steer_image *img, struct steer_dp_flows *flows,
 						STEER_FLOW_WAYS);
 		flows->missed_first = 0;
 	}
+	*nreply = 0;
 	for (i = 0; i < n; i++) {
 		struct steer_hop hop;
+		int v;
 
 		env.m = pkts[i];
 		env.pre_key = b[i] ? &pp[i].key : NULL;
@@ -110,8 +112,11 @@ steer_dp_burst(const struct steer_image *img, struct steer_dp_flows *flows,
 		/* No kernel to pass to: PASS is counted by the core and the
 		 * packet is dropped here; REDIRECT needs a FIB, which the
 		 * DPDK path does not have (next hop is a MAC). */
-		if (steer_finish(&env, &p[i], &hop, &pp[i]) == STEER_VERDICT_TX)
+		v = steer_finish(&env, &p[i], &hop, &pp[i]);
+		if (v == STEER_VERDICT_TX || (v == STEER_VERDICT_REPLY && reply == tx))
 			tx[ntx++] = pkts[i];
+		else if (v == STEER_VERDICT_REPLY)
+			reply[(*nreply)++] = pkts[i];
 		else
 			drop[ndrop++] = pkts[i];
 	}

@@ -112,6 +112,23 @@ steer_env_push(struct steer_env *e, struct steer_pkt *p, __u32 delta)
 	return 0;
 }
 
+static inline int
+steer_env_trim(struct steer_env *e, struct steer_pkt *p, __u32 len)
+{
+	__u32 have = rte_pktmbuf_data_len(e->m);
+
+	if (len > have || rte_pktmbuf_trim(e->m, (uint16_t)(have - len)))
+		return -1;
+	p->end = p->data + len;
+	return 0;
+}
+
+static inline struct steer_icmp_limit *
+steer_env_icmp_limit(struct steer_env *e)
+{
+	return &e->c->icmp_limit;
+}
+
 static inline void
 steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
 {
@@ -119,12 +136,20 @@ steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
 	(void)p;
 }
 
+static inline int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
+				    __u32 mtu, __u32 overhead);
 struct steer_hop;
 static inline int steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p,
 				     const struct steer_gateway *gw, const struct steer_node *n,
 				     __u32 outer_ip_len, struct steer_hop *hop);
 
 #include "steer/pipeline.h"
+
+static inline int
+steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate, __u32 mtu, __u32 overhead)
+{
+	return steer_too_big(e, p, rate, mtu, overhead);
+}
 
 /* ARP/NDP is not steer-dpdk's job: the next hop is the config's MAC. */
 static inline int

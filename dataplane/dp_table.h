@@ -9,6 +9,7 @@
 #include "compile.h"
 #include "steer/counters.h"
 #include "steer/flowcache.h"
+#include "steer/icmp.h"
 
 /* Flow affinity is per worker: RSS sends every packet of a flow to one
  * queue, hence one worker, so a per-worker table needs no lock and no
@@ -49,6 +50,9 @@ struct steer_dp_counters {
 	__u64 ctr[STEER_CTR_MAX];
 	struct steer_stats services[STEER_MAX_SERVICES];
 	struct steer_stats nodes[STEER_MAX_NODES];
+	/* Not a counter, but the worker's own like them: its ICMP rate
+	 * limit (steer/icmp.h). */
+	struct steer_icmp_limit icmp_limit;
 } __rte_cache_aligned;
 
 /* A table of at least 2 * entries ways: room for entries flows to spare. */

@@ -386,13 +386,25 @@ control_listen(const char *path)
 	return fd;
 }
 
+/* Send n packets on port's queue q; frees and returns those the queue
+ * did not take. */
+static unsigned
+send_burst(uint16_t port, unsigned q, struct rte_mbuf **pkts, unsigned n)
+{
+	unsigned sent = rte_eth_tx_burst(port, (uint16_t)q, pkts, (uint16_t)n);
+
+	if (sent < n)
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	return n - sent;
+}
+
 /* One poll of the worker's queue: a burst under one table. */
 static void
 worker_poll(struct worker *w)
 {
-	struct rte_mbuf *rx[STEER_DP_MAX_BURST], *tx[STEER_DP_MAX_BURST];
+	struct rte_mbuf *rx[STEER_DP_MAX_BURST], *tx[STEER_DP_MAX_BURST], *reply[STEER_DP_MAX_BURST];
 	uint16_t n = rte_eth_rx_burst(opt.port, (uint16_t)w->queue, rx, (uint16_t)opt.burst);
-	unsigned ntx, sent;
+	unsigned ntx, nreply;
 	__u64 start = 0;
 
 	if (n) {
@@ -402,12 +414,13 @@ worker_poll(struct worker *w)
 		w->last_rx_tsc = start;
 		if (!w->first_rx_tsc)
 			w->first_rx_tsc = w->last_rx_tsc;
-		ntx = steer_dp_burst(t, &w->flows, w->c, rx, n, tx);
-		sent = rte_eth_tx_burst(opt.tx_port, (uint16_t)w->queue, tx, (uint16_t)ntx);
-		if (sent < ntx) {
-			w->tx_dropped += ntx - sent;
-			rte_pktmbuf_free_bulk(tx + sent, ntx - sent);
-		}
+		/* Replies (ICMP errors) go back out of the receive port,
+		 * in order with the rest when it is the transmit port. */
+		ntx = steer_dp_burst(t, &w->flows, w->c, rx, n, tx,
+				     opt.tx_port == opt.port ? tx : reply, &nreply);
+		w->tx_dropped += send_burst(opt.tx_port, w->queue, tx, ntx);
+		if (nreply)
+			w->tx_dropped += send_burst(opt.port, w->queue, reply, nreply);
 	}
 	/* The sweep reads the flow table in order, a cache line a way, all
 	 * of it from DRAM with many flows: 16 ways every poll cost 3% of a

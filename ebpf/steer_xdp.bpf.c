@@ -8,6 +8,7 @@
 #include "steer/counters.h"
 #include "steer/encap.h"
 #include "steer/flowcache.h"
+#include "steer/icmp.h"
 #include "steer/parse.h"
 #include "steer/viptab.h"
 #include "steer_xdp.h"
@@ -159,6 +160,31 @@ struct {
 	__type(key, __u32);
 	__type(value, struct steer_offsets);
 } steer_scratch SEC(".maps");
+
+/* What steer_xdp hands the too-big program (steer_xdp_too_big): the
+ * request's rate and MTU figures, per CPU, read right after the tail
+ * call on the same CPU. */
+struct steer_too_big_args {
+	__u32 rate;
+	__u32 mtu;
+	__u32 overhead;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct steer_too_big_args);
+} steer_tb_args SEC(".maps");
+
+/* Each CPU's ICMP rate limit (steer/icmp.h): not pinned, a new program
+ * starts with a full bucket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct steer_icmp_limit);
+} steer_icmp_rl SEC(".maps");
 
 struct steer_env {
 	struct xdp_md *ctx;
@@ -347,6 +373,24 @@ STEER_INLINE int steer_env_push(struct steer_env *e, struct steer_pkt *p, __u32 
 	return 0;
 }
 
+STEER_INLINE int steer_env_trim(struct steer_env *e, struct steer_pkt *p, __u32 len)
+{
+	__u32 have = (__u32)(e->ctx->data_end - e->ctx->data);
+
+	if (len > have || bpf_xdp_adjust_tail(e->ctx, (int)len - (int)have))
+		return -1;
+	p->data = (__u8 *)(long)e->ctx->data;
+	p->end = (__u8 *)(long)e->ctx->data_end;
+	return 0;
+}
+
+STEER_INLINE struct steer_icmp_limit *steer_env_icmp_limit(struct steer_env *e)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&steer_icmp_rl, &zero);
+}
+
 /* A value read back from a map is unknown to the verifier: the states of
  * every header layout the parser explored collapse into one here. */
 STEER_INLINE void steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
@@ -369,6 +413,12 @@ STEER_INLINE void steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
 	p->dst_end = o->dst_end & 0xffff;
 }
 
+/* Only the BPF shell's: steer_env_too_big() deferred the request to the
+ * too-big program. */
+#define STEER_XDP_VERDICT_TOO_BIG 0x100
+
+STEER_INLINE int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
+				   __u32 mtu, __u32 overhead);
 /* Defined below, once struct steer_hop is known. */
 struct steer_hop;
 STEER_INLINE int steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p,
@@ -376,6 +426,23 @@ STEER_INLINE int steer_env_next_hop(struct steer_env *e, const struct steer_pkt 
 				    __u32 outer_ip_len, struct steer_hop *hop);
 
 #include "steer/pipeline.h"
+
+/* The core's steer_too_big() runs in a program of its own, tail-called
+ * once the main one is done with the table (the core's contract says
+ * why). */
+STEER_INLINE int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
+				   __u32 mtu, __u32 overhead)
+{
+	__u32 zero = 0;
+	struct steer_too_big_args *a = bpf_map_lookup_elem(&steer_tb_args, &zero);
+
+	if (!a || !rate)
+		return STEER_VERDICT_DROP;
+	a->rate = rate;
+	a->mtu = mtu;
+	a->overhead = overhead;
+	return STEER_XDP_VERDICT_TOO_BIG;
+}
 
 /* Next hop through the kernel's FIB and neighbour table, or the MAC from
  * the config. Our own MAC is the destination of the frame that came in. */
@@ -413,7 +480,8 @@ STEER_INLINE int steer_env_next_hop(struct steer_env *e, const struct steer_pkt 
 			hop->ifindex = fib.ifindex;
 		return STEER_HOP_OK;
 	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
-		hop->mtu = 0;
+		/* The route's MTU, for the client's ICMP error. */
+		hop->mtu = fib.mtu_result;
 		return STEER_HOP_OK;
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
 		__builtin_memcpy(hop->smac, eth->dst, 6);
@@ -447,6 +515,38 @@ STEER_INLINE void steer_readers_exit(__u64 *readers, __u64 entered)
 #endif
 }
 
+/* A request too big for the tunnel, from steer_xdp: parsed again (it is
+ * unchanged), then answered by the core. Reads no table. */
+SEC("xdp")
+int steer_xdp_too_big(struct xdp_md *ctx)
+{
+	struct steer_env env = { .ctx = ctx };
+	struct steer_too_big_args *a;
+	struct steer_pkt pkt;
+	__u32 zero = 0;
+
+	a = bpf_map_lookup_elem(&steer_tb_args, &zero);
+	if (!a)
+		return XDP_DROP;
+	pkt.data = (__u8 *)(long)ctx->data;
+	pkt.end = (__u8 *)(long)ctx->data_end;
+	if (steer_parse(&pkt) != STEER_PARSE_OK)
+		return XDP_DROP;
+	steer_env_parsed(&env, &pkt);
+	if (steer_too_big(&env, &pkt, a->rate, a->mtu, a->overhead) == STEER_VERDICT_REPLY)
+		return XDP_TX;
+	return XDP_DROP;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, int(void *));
+} steer_progs SEC(".maps") = {
+	.values = { [0] = (void *)&steer_xdp_too_big },
+};
+
 SEC("xdp")
 int steer_xdp(struct xdp_md *ctx)
 {
@@ -471,7 +571,11 @@ int steer_xdp(struct xdp_md *ctx)
 	steer_readers_exit(readers, entered);
 	switch (v) {
 	case STEER_VERDICT_TX:
+	case STEER_VERDICT_REPLY:
 		return XDP_TX;
+	case STEER_XDP_VERDICT_TOO_BIG:
+		bpf_tail_call(ctx, &steer_progs, 0);
+		return XDP_DROP;
 	case STEER_VERDICT_REDIRECT:
 		return bpf_redirect(hop.ifindex, 0);
 	case STEER_VERDICT_DROP:

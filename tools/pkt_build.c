@@ -146,7 +146,8 @@ steer_pb_build(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
 		ip->tos = s->tos;
 		steer_put_be16(ip->tot_len, (__u16)(ihl + len));
 		steer_put_be16(ip->id, 0x1234);
-		steer_put_be16(ip->frag_off, s->frag == 1 ? STEER_IPV4_MF : s->frag == 2 ? 1 : 0);
+		steer_put_be16(ip->frag_off, (__u16)((s->df ? STEER_IPV4_DF : 0) |
+					      (s->frag == 1 ? STEER_IPV4_MF : s->frag == 2 ? 1 : 0)));
 		ip->ttl = 64;
 		ip->protocol = s->proto;
 		memcpy(ip->saddr, s->src, 4);

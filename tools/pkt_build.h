@@ -31,6 +31,8 @@ struct steer_pb_spec {
 	__u8 tos;
 	unsigned ipv4_opt_len;      /* multiple of 4, up to 40 */
 	unsigned frag;              /* 0 none, 1 first (MF), 2 later (offset 8) */
+	int df;                     /* IPv4: set DF (don't fragment), as stacks doing
+				     * path MTU discovery do */
 	unsigned n_ext;             /* IPv6 extension headers before L4 */
 	__u8 ext[STEER_PB_MAX_EXT]; /* 0 hop-by-hop, 43 routing, 60 dest opts (padding only) */
 	enum steer_pb_carrier carrier;

@@ -93,6 +93,9 @@ usage(FILE *f)
 "                      by a large prime), not the order they started in, as\n"
 "                      packets of many flows arrive on a real link\n"
 "  --size N            frame size in bytes without FCS (default: smallest)\n"
+"  --df                IPv4: set DF (don't fragment), as a client doing path\n"
+"                      MTU discovery does: a request too big for the tunnel\n"
+"                      then gets an ICMP error back (default: DF clear)\n"
 "  --vlans 0|1|2       802.1Q tags (2 = QinQ)\n"
 "  --src-mac MAC       default 02:00:00:00:00:01\n"
 "  --dst-mac MAC       default 02:00:00:00:00:02 (the gateway's MAC)\n"
@@ -338,6 +341,7 @@ main(int argc, char **argv)
 		{ "src-mac", required_argument, NULL, 'm' }, { "dst-mac", required_argument, NULL, 'M' },
 		{ "malformed", required_argument, NULL, 'x' }, { "rate", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+		{ "df", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen g = { .flows = 1, .packets = 1, .sport_base = 10000, .cid = 1001 };
@@ -389,6 +393,7 @@ main(int argc, char **argv)
 		case 'n': g.packets = (unsigned)number("packets", optarg, 1, 1000000); break;
 		case 'I': g.interleave = 1; break;
 		case 'X': g.scatter = 1; break;
+		case 'D': g.base.df = 1; break;
 		case 'z': g.size = (unsigned)number("size", optarg, 0, 9000); break;
 		case 'v': g.base.vlans = (unsigned)number("vlans", optarg, 0, 2); break;
 		case 'm': if (parse_mac(optarg, g.base.src_mac)) goto bad; break;

@@ -23,12 +23,23 @@
  *                          const struct steer_gateway *gw, const struct steer_node *n,
  *                          __u32 outer_ip_len, struct steer_hop *hop);
  *   int steer_env_push(struct steer_env *e, struct steer_pkt *p, __u32 delta);
+ *   int steer_env_trim(struct steer_env *e, struct steer_pkt *p, __u32 len);
+ *   struct steer_icmp_limit *steer_env_icmp_limit(struct steer_env *e);
+ *   int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
+ *                         __u32 mtu, __u32 overhead);
  *   void steer_env_parsed(struct steer_env *e, struct steer_pkt *p);
  *
  * steer_env_flow_put() always follows steer_env_flow_get() of the same key
  * for the same packet (an env may keep the bucket the lookup found), and
  * f may be the entry that lookup returned (a refresh of its seen).
- * steer_env_push() prepends delta bytes and re-derives p->data and p->end.
+ * steer_env_push() prepends delta bytes and re-derives p->data and p->end;
+ * steer_env_trim() cuts the packet to len bytes from p->data and re-derives
+ * them too. steer_env_icmp_limit() is this CPU's (worker's) ICMP rate
+ * limit, or 0 for none. steer_env_too_big() answers a request too big for
+ * the tunnel with steer_too_big() and returns its verdict; the BPF shell
+ * runs it in a program of its own (a tail call): its reads of the request
+ * would keep the request's fields alive through the main program and
+ * multiply the states the verifier explores past its limit.
  * steer_env_parsed() runs once headers are parsed; the BPF shell uses it as
  * a verifier barrier (the header offsets come back as plain bounded
  * numbers, so the rest of the program is verified once, not once per
@@ -40,6 +51,7 @@
 #include "encap.h"
 #include "flow.h"
 #include "hash.h"
+#include "icmp.h"
 #include "parse.h"
 
 enum steer_verdict {
@@ -47,6 +59,7 @@ enum steer_verdict {
 	STEER_VERDICT_DROP,
 	STEER_VERDICT_TX,         /* out of the interface it came in on */
 	STEER_VERDICT_REDIRECT,   /* out of hop.ifindex */
+	STEER_VERDICT_REPLY,      /* back to the sender, out of the interface it came in on */
 };
 
 enum steer_hop_result {
@@ -244,6 +257,38 @@ STEER_INLINE int steer_end(struct steer_env *env, int ctr, int verdict)
 	return verdict;
 }
 
+/* A request too big for the tunnel, already counted too_big (a drop: it
+ * reaches no node). The client hears why, an ICMP error (icmp.h), when
+ * it may be answered, the rate (gateway.icmp_rate) allows one, and the
+ * tunnel's MTU (the egress MTU less the overhead) is one to report. The
+ * reply is the request rewritten in place. */
+STEER_INLINE int steer_too_big(struct steer_env *env, struct steer_pkt *p, __u32 rate,
+			       __u32 mtu, __u32 overhead)
+{
+	const struct steer_eth *eth;
+	struct steer_icmp_limit *l;
+	__u8 to[6], from[6];
+	__u32 head;
+
+	if (!rate || mtu <= overhead || !steer_icmp_eligible(p))
+		return STEER_VERDICT_DROP;
+	eth = (const struct steer_eth *)steer_at(p, 0, sizeof(*eth));
+	l = steer_env_icmp_limit(env);
+	if (!eth || p->ip_len < STEER_ICMP_QUOTE || !l ||
+	    !steer_icmp_allow(l, rate, steer_env_now_ns(env)))
+		return STEER_VERDICT_DROP;
+	steer_memcpy(to, eth->src, 6);
+	steer_memcpy(from, eth->dst, 6);
+	/* The request's IP header moves to just after the reply's ICMP
+	 * header; VLAN tags go, as they do for a forwarded request. */
+	head = steer_icmp_head(p->family);
+	if (steer_env_push(env, p, head - p->l3_off) ||
+	    steer_env_trim(env, p, head + STEER_ICMP_QUOTE) ||
+	    steer_icmp_write(p, to, from, mtu - overhead))
+		return STEER_VERDICT_DROP;
+	return steer_end(env, STEER_CTR_ICMP_SENT, STEER_VERDICT_REPLY);
+}
+
 /* The verdict a path-ending counter stands for. */
 STEER_INLINE int steer_verdict_of(int ctr)
 {
@@ -349,7 +394,10 @@ STEER_INLINE int steer_forward(struct steer_env *env, struct steer_pkt *p, struc
 	}
 	if (outer_len > hop->mtu || outer_len > 0xffff) {
 		steer_env_count_service(env, svc->index, bytes, 1);
-		return steer_end(env, STEER_CTR_DROP_TOO_BIG, STEER_VERDICT_DROP);
+		steer_env_count(env, STEER_CTR_DROP_TOO_BIG);
+		return steer_env_too_big(env, p, gw->icmp_rate,
+					 hop->mtu > 0xffff ? 0xffff : hop->mtu,
+					 outer_len - inner_len);
 	}
 	if (steer_env_push(env, p, STEER_ETH_LEN + outer_len - inner_len - p->l3_off) ||
 	    steer_encap_write(p, gw, n, hop, svc->encap, inner_family, tos, inner_len, hash)) {

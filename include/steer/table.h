@@ -52,6 +52,11 @@ struct steer_gateway {
 	__u8 vip_bits;          /* the VIP slot table has 2^vip_bits slots (viptab.h) */
 	__u8 pad;
 	__u16 vip_salt;         /* of steer_vip_hash(): chosen so every VIP fits */
+	/* ICMP errors (too big) each CPU or worker may send a second; 0:
+	 * none. Read only for a request too big: past the line the others
+	 * share. */
+	__u32 icmp_rate;
+	__u32 pad2;
 };
 
 struct steer_service {
@@ -152,7 +157,7 @@ struct steer_stats {
 	__u64 drops;
 };
 
-STEER_BUILD_ASSERT(sizeof(struct steer_gateway) == 64, "steer_gateway layout");
+STEER_BUILD_ASSERT(sizeof(struct steer_gateway) == 72, "steer_gateway layout");
 STEER_BUILD_ASSERT(sizeof(struct steer_service) == 56 + 128, "steer_service layout");
 STEER_BUILD_ASSERT(sizeof(struct steer_node) == 56, "steer_node layout");
 STEER_BUILD_ASSERT(sizeof(struct steer_vip_set) == 8 + 8 * STEER_VIPS_PER_ADDR,

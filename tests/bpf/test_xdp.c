@@ -60,6 +60,7 @@ load(const char *json)
 	cr_assert_eq(steer_xdp_apply(xdp, img, err, sizeof(err)), 0, "%s", err);
 	ref = calloc(1, sizeof(*ref));
 	ref->img = img;
+	ref->now = 1000000000ULL; /* a clock that has run: the ICMP limit has saved up */
 }
 
 static void
@@ -109,6 +110,7 @@ static const int xdp_of_verdict[] = {
 	[STEER_VERDICT_DROP] = XDP_DROP,
 	[STEER_VERDICT_TX] = XDP_TX,
 	[STEER_VERDICT_REDIRECT] = XDP_REDIRECT,
+	[STEER_VERDICT_REPLY] = XDP_TX,
 };
 
 /* Run pkt through the kernel program and through the reference; they
@@ -411,6 +413,36 @@ Test(xdp, too_big_after_encapsulation_is_dropped)
 	cr_assert_eq(stats()->counters[STEER_CTR_DROP_TOO_BIG], 1);
 }
 
+/* With DF set (as stacks doing path MTU discovery send), the client
+ * hears why: the kernel writes the core's reply byte for byte (xdp_run
+ * compares), back out of the interface (XDP_TX). */
+Test(xdp, too_big_with_df_gets_an_icmp_error_back)
+{
+	struct steer_pb_spec s = test_spec_v4(2);
+	struct steer_xdp_stats *st;
+	struct result r;
+
+	s.df = 1;
+	s.payload_len = 1500 - 60 + 1;
+	r = xdp_run(&s);
+	cr_assert_eq(r.action, XDP_TX);
+	cr_assert_eq(r.len, 14 + 20 + 8 + STEER_ICMP_QUOTE);
+	cr_assert_eq(r.out[14 + 9], STEER_IPPROTO_ICMP);
+	cr_assert_eq(r.out[14 + 20], 3, "destination unreachable");
+	cr_assert_eq(r.out[14 + 20 + 1], 4, "fragmentation needed");
+	cr_assert_eq(steer_get_be16(r.out + 14 + 20 + 6), 1480, "the tunnel's MTU");
+	s = test_spec_v6(2);
+	s.payload_len = 1500 - 60 + 1;
+	r = xdp_run(&s);
+	cr_assert_eq(r.action, XDP_TX);
+	cr_assert_eq(r.out[14 + 6], STEER_IPPROTO_ICMPV6);
+	cr_assert_eq(r.out[14 + 40], 2, "packet too big");
+	st = stats();
+	cr_assert_eq(st->counters[STEER_CTR_DROP_TOO_BIG], 2);
+	cr_assert_eq(st->counters[STEER_CTR_ICMP_SENT], 2);
+	cr_assert_eq(st->counters[STEER_CTR_FORWARD], 0);
+}
+
 /* next_hop "fib": bpf_fib_lookup against a routing table and neighbour
  * entries made in a private network namespace (this test process only). */
 #define FIB_CONFIG                                                                          \
@@ -445,6 +477,7 @@ fib_setup(void)
 	   "for i in fib0 fib1 fib2 fib3; do ip link set $i up; done && "
 	   "ip addr add 198.18.0.1/24 dev fib0 && ip addr add 198.18.1.1/24 dev fib0 && "
 	   "ip addr add 198.19.0.1/24 dev fib2 && "
+	   "ip link set fib2 mtu 1400 && "
 	   "ip route add 198.19.2.0/24 via 198.19.0.254 dev fib2 && "
 	   "ip neigh add 198.18.1.10 lladdr 02:00:00:00:0a:0a dev fib0 nud permanent && "
 	   "ip neigh add 198.19.0.254 lladdr 02:00:00:00:fe:fe dev fib2 nud permanent");
@@ -453,13 +486,14 @@ fib_setup(void)
 	load(FIB_CONFIG);
 }
 
+/* A shim request for cid with payload bytes after the compute header. */
 static struct result
-fib_run(__u32 cid)
+fib_run_sized(__u32 cid, unsigned payload)
 {
 	struct steer_pb_spec s = test_spec_v4(5555);
 	struct xdp_md ctx = { .ingress_ifindex = fib0 };
 	struct result r = { 0 };
-	__u8 pkt[512];
+	__u8 pkt[2048];
 	size_t len;
 	LIBBPF_OPTS(bpf_test_run_opts, t, .data_out = r.out, .data_size_out = sizeof(r.out),
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
@@ -469,6 +503,8 @@ fib_run(__u32 cid)
 	s.dport = 6118;
 	s.carrier = STEER_PB_SHIM;
 	steer_pb_chdr(&s.chdr, cid, 0, 0);
+	s.payload_len = payload;
+	s.df = 1;
 	len = steer_pb_build(&s, pkt, sizeof(pkt));
 	ctx.data_end = (__u32)len; /* the kernel insists: ctx covers the whole packet */
 	t.data_in = pkt;
@@ -479,7 +515,34 @@ fib_run(__u32 cid)
 	return r;
 }
 
+static struct result
+fib_run(__u32 cid)
+{
+	return fib_run_sized(cid, 0);
+}
+
 TestSuite(fib, .init = fib_setup, .fini = teardown);
+
+/* The link to the node has an MTU of 1400: bpf_fib_lookup says the
+ * encapsulated request does not fit and gives the MTU, which the client's
+ * ICMP error reports less the 20 bytes of ipip. */
+Test(fib, too_big_for_the_route_reports_the_routes_mtu)
+{
+	/* 20 IPv4 + 8 UDP + 12 compute header + payload: 1380 fits. */
+	struct result r = fib_run_sized(3, 1380 - 40);
+	const __u8 client[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+	cr_assert_eq(r.action, XDP_REDIRECT, "1380 bytes fit");
+	r = fib_run_sized(3, 1381 - 40);
+	cr_assert_eq(r.action, XDP_TX, "action %d too_big %llu icmp %llu", r.action,
+		     (unsigned long long)stats()->counters[STEER_CTR_DROP_TOO_BIG],
+		     (unsigned long long)stats()->counters[STEER_CTR_ICMP_SENT]);
+	cr_assert_eq(memcmp(r.out, client, 6), 0, "back to the client's MAC");
+	cr_assert_eq(r.out[14 + 20], 3);
+	cr_assert_eq(r.out[14 + 20 + 1], 4);
+	cr_assert_eq(steer_get_be16(r.out + 14 + 20 + 6), 1380);
+	cr_assert_eq(stats()->counters[STEER_CTR_ICMP_SENT], 1);
+}
 
 
 Test(fib, resolved_neighbour_on_the_same_interface_is_xdp_tx)

@@ -41,6 +41,8 @@ cases=(
 	"no-node --carrier shim --cid 3003 --dst 198.18.0.1 --flows 20"
 	"not-steer --dst 198.18.0.222 --flows 20"
 	"too-big --dst 198.18.0.100 --flows 10 --size 1514"
+	"too-big-df --dst 198.18.0.100 --flows 10 --size 1514 --df"
+	"too-big-v6 --dst 2001:db8::100 --proto tcp --flows 10 --size 1514 --vlans 1"
 	"mal-truncated --dst 198.18.0.100 --malformed truncated --flows 20"
 	"mal-version --dst 2001:db8::100 --malformed bad-version --flows 20"
 	"mal-length --dst 198.18.0.100 --malformed bad-length --flows 20"
@@ -50,20 +52,29 @@ cases=(
 	"mal-option --carrier destopt --dst 2001:db8::1 --malformed bad-option-len --flows 20"
 )
 parts=()
+ring_parts=()
 for c in "${cases[@]}"; do
 	set -- $c
 	name=$1
 	shift
 	"$gen" write "$tmp/$name.pcap" "$@" --sport-base $((1000 + ${#parts[@]} * 2000)) >/dev/null || exit 1
 	parts+=("$tmp/$name.pcap")
+	# A net_ring receive port hands back what is sent on it, the ICMP
+	# replies to too-big requests among them: the net_ring runs leave
+	# those requests out (the replies have a test of their own below).
+	case $name in too-big-*) ;; *) ring_parts+=("$tmp/$name.pcap") ;; esac
 done
-python3 - "$tmp/in.pcap" "${parts[@]}" <<'PY'
+cat_pcaps() { # cat_pcaps OUT IN...
+	python3 - "$@" <<'PY'
 import sys
 out = open(sys.argv[1], "wb")
 for i, p in enumerate(sys.argv[2:]):
     d = open(p, "rb").read()
     out.write(d if i == 0 else d[24:])
 PY
+}
+cat_pcaps "$tmp/in.pcap" "${parts[@]}"
+cat_pcaps "$tmp/in-ring.pcap" "${ring_parts[@]}"
 
 check "steer-dpdk replays the pcap (net_pcap, --no-huge --no-pci)" \
 	bash -c "'$build/dataplane/steer-dpdk' --no-huge -m 512 --no-pci --no-shconf -l 0 --log-level=1 \
@@ -91,11 +102,11 @@ PY
 }
 check "both paths send the same packets, byte for byte" compare
 
-counters() { # counters [DPDK-OUT]: its JSON in $tmp, default dpdk
-	python3 - "$tmp" "${1:-dpdk}" <<'PY'
+counters() { # counters [DPDK-OUT [XDP-OUT]]: their JSON in $tmp, default dpdk, xdp
+	python3 - "$tmp" "${1:-dpdk}" "${2:-xdp}" <<'PY'
 import json, sys
-tmp, mine = sys.argv[1:3]
-d, x = json.load(open(f"{tmp}/{mine}.json")), json.load(open(f"{tmp}/xdp.json"))
+tmp, mine, ref = sys.argv[1:4]
+d, x = json.load(open(f"{tmp}/{mine}.json")), json.load(open(f"{tmp}/{ref}.json"))
 for part in ("traffic", "pass", "drops", "services", "nodes"):
     print(part, "dpdk", json.dumps(d[part], sort_keys=True))
     assert d[part] == x[part], f"{part} differ:\n dpdk {d[part]}\n xdp  {x[part]}"
@@ -103,6 +114,10 @@ nonzero = [k for k, v in d["drops"].items() if v]
 print("drop reasons exercised:", nonzero)
 assert {"malformed", "ext_chain", "bad_header", "unknown_cid", "no_node", "too_big"} <= set(nonzero)
 assert d["pass"]["not_steer"] > 0
+if ref == "xdp":
+    # ICMP errors for the too-big requests: 10 with DF over IPv4, 10 over
+    # IPv6; none for the 10 without DF.
+    assert d["traffic"]["icmp_sent"] == 20, d["traffic"]
 PY
 }
 check "every counter agrees: traffic, pass, drops by reason, services, nodes" counters
@@ -111,16 +126,45 @@ check "every counter agrees: traffic, pass, drops by reason, services, nodes" co
 # transmitted on a net_ring comes back on its receive queue), out of a
 # net_pcap port.
 eal="--no-huge -m 512 --no-pci --no-shconf -l 0 --log-level=1"
+"$build/tests/xdp_pcap" "$config" "$tmp/in-ring.pcap" "$tmp/xdp-ring.pcap" >"$tmp/xdp-ring.json"
 check "steer-dpdk on net_ring, loaded with the same pcap (--preload)" \
 	bash -c "'$build/dataplane/steer-dpdk' $eal --vdev net_ring0 --vdev net_pcap1,tx_pcap=$tmp/ring.pcap \
-		-- --port 0 --tx-port 1 --preload $tmp/in.pcap --config '$config' --control $tmp/ring.sock \
+		-- --port 0 --tx-port 1 --preload $tmp/in-ring.pcap --config '$config' --control $tmp/ring.sock \
 		--idle-exit 500 >$tmp/ring.json && jq -e '.dataplane.preloaded > 4000' $tmp/ring.json"
 # The pipeline's own time: some, and within the time from first to last packet.
 check "net_ring: pipeline_seconds counts the worker's time on bursts" \
 	jq -e '.dataplane.pipeline_seconds > 0 and
 		.dataplane.pipeline_seconds <= .dataplane.busy_seconds + 0.001' "$tmp/ring.json"
-check "net_ring: the same packets as XDP, byte for byte" compare ring
-check "net_ring: every counter agrees" counters ring
+check "net_ring: the same packets as XDP, byte for byte" compare ring xdp-ring
+check "net_ring: every counter agrees" counters ring xdp-ring
+
+# With a transmit port of its own, replies to senders go back out of the
+# receive port: the ICMP errors to the too-big requests, and nothing else.
+replies_back() {
+	cat_pcaps "$tmp/big.pcap" "$tmp/too-big-df.pcap" "$tmp/too-big-v6.pcap" "$tmp/v4-udp.pcap"
+	"$build/tests/xdp_pcap" "$config" "$tmp/big.pcap" "$tmp/big-xdp.pcap" >/dev/null &&
+		"$build/dataplane/steer-dpdk" $eal \
+		--vdev "net_pcap0,rx_pcap=$tmp/big.pcap,tx_pcap=$tmp/back.pcap" \
+		--vdev "net_pcap1,tx_pcap=$tmp/fwd.pcap" -- --port 0 --tx-port 1 --config "$config" \
+		--control "$tmp/big.sock" --idle-exit 500 >"$tmp/big.json" || return 1
+	python3 - "$tmp" <<'PY'
+import struct, sys
+tmp = sys.argv[1]
+def frames(p):
+    d = open(p, "rb").read(); off = 24; out = []
+    while off < len(d):
+        _, _, n, _ = struct.unpack("<IIII", d[off:off + 16])
+        out.append(d[off + 16:off + 16 + n]); off += 16 + n
+    return out
+back, fwd, ref = (frames(f"{tmp}/{n}.pcap") for n in ("back", "fwd", "big-xdp"))
+icmp = lambda f: (f[12:14] == b"\x08\x00" and f[23] == 1) or (f[12:14] == b"\x86\xdd" and f[20] == 58)
+print(f"back out of the receive port: {len(back)}, out of the transmit port: {len(fwd)}")
+assert len(back) == 20 and all(icmp(f) for f in back)
+assert len(fwd) == 900 and not any(icmp(f) for f in fwd)
+assert back == [f for f in ref if icmp(f)] and fwd == [f for f in ref if not icmp(f)]
+PY
+}
+check "--tx-port: ICMP errors go back out of the receive port, byte for byte as XDP's" replies_back
 check "--preload without a separate --tx-port is refused" \
 	bash -c "timeout 20 $build/dataplane/steer-dpdk $eal --vdev net_ring0 -- --preload $tmp/in.pcap \
 		--control $tmp/r2.sock 2>&1 | grep -q 'needs a --tx-port'"
@@ -142,7 +186,7 @@ check "--replay of a frame larger than an mbuf is refused with its size" \
 frames=$(jq '.dataplane.preloaded' "$tmp/ring.json")
 timeout -s TERM 3 "$build/dataplane/steer-dpdk" --no-huge -m 512 --no-pci --no-shconf -l 0-1 \
 	--log-level=1 --vdev net_ring0 --vdev net_null1 -- --port 0 --tx-port 1 \
-	--replay "$tmp/in.pcap" --config "$config" --control "$tmp/replay.sock" \
+	--replay "$tmp/in-ring.pcap" --config "$config" --control "$tmp/replay.sock" \
 	>"$tmp/replay.json" 2>"$tmp/replay.err"
 check "net_ring --replay: several rounds of the file received and counted" \
 	jq -e --argjson n "$frames" '.dataplane.replayed >= 3 * $n and

@@ -10,6 +10,7 @@
 
 #include "compile.h"
 #include "steer/counters.h"
+#include "steer/icmp.h"
 #include "steer/parse.h"
 
 #define TEST_FLOWS 4096
@@ -29,6 +30,7 @@ struct steer_env {
 	struct steer_stats node[STEER_MAX_NODES];
 	struct test_flow flows[TEST_FLOWS];
 	unsigned n_flows;
+	struct steer_icmp_limit icmp;
 };
 
 #include "image_lookup.h"
@@ -97,10 +99,27 @@ steer_env_count_node(struct steer_env *e, __u32 slot, __u32 bytes)
 static inline int
 steer_env_push(struct steer_env *e, struct steer_pkt *p, __u32 delta)
 {
-	if (p->data - delta < e->buf_start)
+	/* Compared as a distance: a pointer before the buffer is not one. */
+	if ((size_t)(p->data - e->buf_start) < delta)
 		return -1;
 	p->data -= delta;
 	return 0;
+}
+
+static inline int
+steer_env_trim(struct steer_env *e, struct steer_pkt *p, __u32 len)
+{
+	(void)e;
+	if (len > (__u32)(p->end - p->data))
+		return -1;
+	p->end = p->data + len;
+	return 0;
+}
+
+static inline struct steer_icmp_limit *
+steer_env_icmp_limit(struct steer_env *e)
+{
+	return &e->icmp;
 }
 
 static inline void
@@ -110,12 +129,20 @@ steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
 	(void)p;
 }
 
+static inline int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
+				    __u32 mtu, __u32 overhead);
 struct steer_hop;
 static inline int steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p,
 				     const struct steer_gateway *gw, const struct steer_node *n,
 				     __u32 outer_ip_len, struct steer_hop *hop);
 
 #include "steer/pipeline.h"
+
+static inline int
+steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate, __u32 mtu, __u32 overhead)
+{
+	return steer_too_big(e, p, rate, mtu, overhead);
+}
 
 static inline int
 steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p, const struct steer_gateway *gw,

@@ -44,6 +44,7 @@ Test(config, lab_config_is_valid)
 	cr_assert_eq(cfg->n_services, 3);
 	cr_assert_eq(cfg->shim_port, 6118, "default");
 	cr_assert_eq(cfg->gue_port, 6080, "default");
+	cr_assert_eq(cfg->icmp_rate, 1000, "default");
 	cr_assert_eq(cfg->services[0].table_size, 16381, "default");
 	cr_assert_eq(cfg->services[0].affinity_timeout_s, 60, "default");
 	cr_assert_eq(cfg->hash_key[0], 0x8f1c0a57d2e94b3aULL);
@@ -160,6 +161,30 @@ Test(config, gateway_fields)
 	       "gateway.next_hop");
 	expect("{ \"gateway\": { \"name\": \"g\", \"interfaces\": [\"e0\"] }, " NODES
 	       ", \"services\": [] }", "missing required key \"encap_source\"");
+	expect("{ \"gateway\": { \"name\": \"g\", \"interfaces\": [\"e0\"], \"icmp_rate\": -1,\n"
+	       "\"encap_source\": { \"ipv4\": \"198.18.0.1\" } }, " NODES ", \"services\": [] }",
+	       "t.json:1:");
+	expect("{ \"gateway\": { \"name\": \"g\", \"interfaces\": [\"e0\"], \"icmp_rate\": 1000001, "
+	       "\"encap_source\": { \"ipv4\": \"198.18.0.1\" } }, " NODES ", \"services\": [] }",
+	       "gateway.icmp_rate: 1000001 is out of range 0..1000000");
+	expect("{ \"gateway\": { \"name\": \"g\", \"interfaces\": [\"e0\"], \"icmp_rate\": \"10\", "
+	       "\"encap_source\": { \"ipv4\": \"198.18.0.1\" } }, " NODES ", \"services\": [] }",
+	       "gateway.icmp_rate");
+}
+
+/* gateway.icmp_rate reaches the compiled table; 0 turns replies off. */
+Test(config, icmp_rate_is_compiled)
+{
+	const char *json = "{ \"gateway\": { \"name\": \"g\", \"interfaces\": [\"e0\"], "
+			   "\"icmp_rate\": 0, \"encap_source\": { \"ipv4\": \"198.18.0.1\" } }, "
+			   NODES ", \"services\": [] }";
+	struct steer_config *cfg = test_config(json);
+	struct steer_image *img = test_image(cfg);
+
+	cr_assert_eq(cfg->icmp_rate, 0);
+	cr_assert_eq(img->gw.icmp_rate, 0);
+	steer_image_free(img);
+	steer_config_free(cfg);
 }
 
 Test(config, missing_file_is_an_error)

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ICMP "fragmentation needed" (IPv4, RFC 1191) and ICMPv6 "packet too
+ * big" (RFC 4443, RFC 8201) back to a client whose request does not fit
+ * the tunnel to its node (spec §4, too_big). Without them the client's
+ * path MTU discovery never learns the tunnel's overhead, and its
+ * full-size TCP segments vanish: a black hole that only a timeout ends.
+ *
+ * The request becomes the reply in place (steer_too_big() in pipeline.h):
+ * Ethernet, IP and ICMP headers pushed in front of its IP header, which
+ * is quoted with what follows it, and the rest cut off. It goes back out of the interface it came in on,
+ * to the MAC it came from, from the address the client sent it to (the
+ * VIP, or the gateway's address for a compute header): the address the
+ * client's routing already leads to this gateway, as Katran does. */
+#ifndef STEER_ICMP_H
+#define STEER_ICMP_H
+
+#include "encap.h"
+#include "parse.h"
+
+#define STEER_IPPROTO_ICMP 1
+#define STEER_IPPROTO_ICMPV6 58
+#define STEER_ICMP_LEN 8
+#define STEER_ICMP_FRAG_NEEDED 0x0304   /* type 3 (unreachable), code 4 */
+#define STEER_ICMPV6_TOO_BIG 0x0200     /* type 2, code 0 */
+
+/* Bytes of the request a reply quotes: its IP header and what follows,
+ * enough for the header chains clients' stacks match against their
+ * sockets (RFC 1812 allows up to 576 bytes of reply, RFC 4443 1280). A
+ * constant, so the checksum loop has a fixed count for the verifier and
+ * the reply ends within the core's 512-byte reach (an IPv6 reply is 510
+ * bytes of frame). A shorter request is never too big for a link of 576
+ * bytes or more; one that is gets no reply. */
+#define STEER_ICMP_QUOTE 448
+
+/* Replies each CPU (XDP) or worker (steer-dpdk) may send at once after a
+ * quiet spell, as Linux's own net.ipv4.icmp_msgs_burst. */
+#define STEER_ICMP_BURST 50
+
+/* A token bucket counted in nanoseconds of sending time saved up. One per
+ * CPU or worker: no lock, no shared line. */
+struct steer_icmp_limit {
+	__u64 stamp;    /* ns of the last reply allowed or refused */
+	__u64 credit;   /* ns saved up, at most STEER_ICMP_BURST replies' worth */
+};
+
+/* Whether a reply may go now at rate replies a second: RFC 4443 2.4(f)
+ * requires a limit, and a flood of too-big requests with forged sources
+ * must not become a flood of replies to them. */
+STEER_INLINE int steer_icmp_allow(struct steer_icmp_limit *l, __u32 rate, __u64 now)
+{
+	__u64 cost, cap, credit;
+
+	if (!rate)
+		return 0;
+	cost = 1000000000ULL / rate;
+	cap = cost * STEER_ICMP_BURST;
+	credit = l->credit + (now > l->stamp ? now - l->stamp : 0);
+	if (credit > cap)
+		credit = cap;
+	l->stamp = now;
+	if (credit < cost) {
+		l->credit = credit;
+		return 0;
+	}
+	l->credit = credit - cost;
+	return 1;
+}
+
+/* Whether a too-big request may be answered (RFC 1122 3.2.2, RFC 4443
+ * 2.4(e)): never about an ICMP message (it may be an error itself), a
+ * fragment other than the first, or a source that names no one host;
+ * over IPv4 only with DF set. Without DF a router would fragment, which a
+ * fast path does not: such a request is dropped. */
+STEER_INLINE int steer_icmp_eligible(const struct steer_pkt *p)
+{
+	if (p->frag == STEER_FRAG_LATER)
+		return 0;
+	if (p->family == STEER_AF_INET) {
+		const __u8 *ip = steer_at(p, p->l3_off, STEER_IPV4_LEN);
+		__u8 first = p->saddr[12];
+
+		if (!ip || !(steer_get_be16(ip + 6) & STEER_IPV4_DF))
+			return 0;
+		/* 0/8 (this network), 127/8, multicast, reserved, broadcast */
+		return p->proto != STEER_IPPROTO_ICMP && first && first != 127 && first < 224;
+	}
+	{
+		__u64 lo, hi;
+
+		steer_memcpy(&lo, p->saddr, 8);
+		steer_memcpy(&hi, p->saddr + 8, 8);
+		/* :: (unspecified) and ff00::/8 (multicast) */
+		return p->proto != STEER_IPPROTO_ICMPV6 && (lo | hi) && p->saddr[0] != 0xff;
+	}
+}
+
+/* The one's complement sum of n 8-byte words at q, in the byte order the
+ * words are loaded in (a sum in either byte order is the other's byte
+ * swap, RFC 1071). 8-byte loads: a fraction of the 2-byte steps. */
+STEER_INLINE __u64 steer_csum_words(const __u8 *q, __u32 n)
+{
+	__u64 sum = 0, w;
+	__u32 i;
+
+	for (i = 0; i < n; i++) {
+#if defined(__bpf__)
+		typedef __u64 steer_u64_alias __attribute__((may_alias));
+
+		w = ((const steer_u64_alias *)q)[i];
+#else
+		steer_memcpy(&w, q + i * 8, 8);
+#endif
+		sum += (w & 0xffffffff) + (w >> 32);
+	}
+	return sum;
+}
+
+/* A sum of little-endian loads folded, complemented and stored as the
+ * checksum field at out. */
+STEER_INLINE void steer_csum_store(__u8 *out, __u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	steer_put_be16(out, steer_bswap16((__u16)~sum));
+}
+
+/* Bytes in front of the request's IP header in the reply. */
+STEER_INLINE __u32 steer_icmp_head(__u8 family)
+{
+	return STEER_ETH_LEN + (family == STEER_AF_INET ? STEER_IPV4_LEN : STEER_IPV6_LEN) +
+	       STEER_ICMP_LEN;
+}
+
+/* Write the reply's headers into p, laid out by the caller: the request's
+ * IP header at steer_icmp_head() and STEER_ICMP_QUOTE bytes of it, the
+ * packet's end. to/from: the reply's MACs; mtu: the largest IP packet the
+ * tunnel carries, which the reply reports. 0 when written. */
+STEER_INLINE int steer_icmp_write(struct steer_pkt *p, const __u8 to[6], const __u8 from[6],
+				  __u32 mtu)
+{
+	__u32 head = steer_icmp_head(p->family);
+	__u64 sum;
+	__u8 *h, *icmp, *q;
+
+	h = steer_at(p, 0, STEER_ETH_LEN);
+	if (!h)
+		return -1;
+	if (p->family == STEER_AF_INET) {
+		steer_write_eth(h, to, from, STEER_ETH_P_IPV4);
+		h = steer_at(p, STEER_ETH_LEN, STEER_IPV4_LEN + STEER_ICMP_LEN);
+		if (!h)
+			return -1;
+		steer_write_ipv4(h, p->daddr + 12, p->saddr + 12, STEER_IPPROTO_ICMP, 0,
+				 STEER_IPV4_LEN + STEER_ICMP_LEN + STEER_ICMP_QUOTE);
+		icmp = h + STEER_IPV4_LEN;
+		steer_put_be16(icmp, STEER_ICMP_FRAG_NEEDED);
+		steer_put_be32(icmp + 4, mtu > 0xffff ? 0xffff : mtu);
+		sum = 0;
+	} else {
+		steer_write_eth(h, to, from, STEER_ETH_P_IPV6);
+		h = steer_at(p, STEER_ETH_LEN, STEER_IPV6_LEN + STEER_ICMP_LEN);
+		if (!h)
+			return -1;
+		steer_write_ipv6(h, p->daddr, p->saddr, STEER_IPPROTO_ICMPV6, 0, 0,
+				 STEER_ICMP_LEN + STEER_ICMP_QUOTE);
+		icmp = h + STEER_IPV6_LEN;
+		steer_put_be16(icmp, STEER_ICMPV6_TOO_BIG);
+		steer_put_be32(icmp + 4, mtu);
+		/* The pseudo-header: both addresses, the ICMPv6 length and
+		 * next header, the last two as loaded from big-endian. */
+		sum = steer_csum_words(h + 8, 4) +
+		      steer_bswap16(STEER_ICMP_LEN + STEER_ICMP_QUOTE) +
+		      steer_bswap16(STEER_IPPROTO_ICMPV6);
+	}
+	steer_put_be16(icmp + 2, 0);
+	q = steer_at(p, head, STEER_ICMP_QUOTE);
+	if (!q)
+		return -1;
+	sum += steer_csum_words(icmp, 1) + steer_csum_words(q, STEER_ICMP_QUOTE / 8);
+	steer_csum_store(icmp + 2, sum);
+	return 0;
+}
+
+#endif /* STEER_ICMP_H */

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ICMP errors for requests too big for the tunnel (include/steer/icmp.h):
+ * the reply byte for byte against the request, checksums checked with the
+ * packet builder's own sum, when a request gets no reply, and the rate
+ * limit. tests/bpf runs the same requests in the kernel. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image_env.h"
+#include "test_util.h"
+
+/* What a reply to a request over IPv4 (4) or IPv6 (6) is. */
+#define REPLY_LEN(fam) (14 + ((fam) == 4 ? 20 : 40) + 8 + STEER_ICMP_QUOTE)
+
+static __u8 buf[4096];
+static struct steer_config *cfg;
+static struct steer_image *img;
+static struct steer_env *env;
+
+static void
+setup(void)
+{
+	cfg = test_config(TEST_CONFIG_JSON);
+	img = test_image(cfg);
+	env = calloc(1, sizeof(*env));
+	cr_assert_not_null(env);
+	env->img = img;
+	env->now = 5000000000ULL;
+	env->buf_start = buf;
+}
+
+static void
+teardown(void)
+{
+	free(env);
+	steer_image_free(img);
+	steer_config_free(cfg);
+}
+
+TestSuite(icmp, .init = setup, .fini = teardown);
+
+struct result {
+	int verdict;
+	size_t len;
+	__u8 out[2048];
+	size_t in_len;
+	__u8 in[2048];            /* the request as sent */
+	size_t l3;                /* where its IP header was */
+};
+
+/* A request of ip_len bytes of IP packet to s's destination. */
+static struct result
+request(struct steer_pb_spec s, unsigned ip_len)
+{
+	struct result r;
+	struct steer_pkt p;
+	struct steer_hop hop;
+	__u8 *start = buf + 512;
+	size_t base;
+
+	s.payload_len = 0;
+	base = steer_pb_build(&s, r.in, sizeof(r.in));
+	cr_assert_gt(base, 0);
+	r.l3 = 14 + 4 * (size_t)s.vlans;
+	cr_assert_geq(ip_len, base - r.l3);
+	s.payload_len = ip_len - (unsigned)(base - r.l3);
+	r.in_len = steer_pb_build(&s, r.in, sizeof(r.in));
+	cr_assert_eq(r.in_len, r.l3 + ip_len);
+	memcpy(start, r.in, r.in_len);
+	p.data = start;
+	p.end = start + r.in_len;
+	r.verdict = steer_process(env, &p, &hop);
+	r.len = (size_t)(p.end - p.data);
+	memcpy(r.out, p.data, r.len);
+	return r;
+}
+
+static struct steer_pb_spec
+v4_df(void)
+{
+	struct steer_pb_spec s = test_spec_v4(7000);
+
+	s.df = 1;
+	return s;
+}
+
+/* The reply's frame and IP header, and its ICMP checksum. */
+static void
+assert_reply(const struct result *r, const struct steer_pb_spec *s, __u8 type, __u8 code,
+	     __u32 mtu)
+{
+	const __u8 *ip = r->out + 14, *icmp;
+	__u32 sum;
+
+	cr_assert_eq(r->verdict, STEER_VERDICT_REPLY);
+	cr_assert_eq(r->len, REPLY_LEN(s->family));
+	cr_assert_eq(memcmp(r->out, s->src_mac, 6), 0, "back to the MAC it came from");
+	cr_assert_eq(memcmp(r->out + 6, s->dst_mac, 6), 0, "from the MAC it was sent to");
+	if (s->family == 4) {
+		cr_assert_eq(steer_get_be16(r->out + 12), STEER_ETH_P_IPV4);
+		cr_assert_eq(ip[0], 0x45);
+		cr_assert_eq(steer_get_be16(ip + 2), 20 + 8 + STEER_ICMP_QUOTE);
+		cr_assert_eq(ip[8], 64);
+		cr_assert_eq(ip[9], STEER_IPPROTO_ICMP);
+		cr_assert_eq(steer_pb_fold(steer_pb_sum(ip, 20, 0)), 0, "IPv4 header checksum");
+		cr_assert_eq(memcmp(ip + 12, s->dst, 4), 0, "from the address the client sent to");
+		cr_assert_eq(memcmp(ip + 16, s->src, 4), 0, "to the client");
+		icmp = ip + 20;
+		sum = 0;
+		cr_assert_eq(steer_get_be16(icmp + 4), 0);
+		cr_assert_eq(steer_get_be16(icmp + 6), mtu);
+	} else {
+		cr_assert_eq(steer_get_be16(r->out + 12), STEER_ETH_P_IPV6);
+		cr_assert_eq(ip[0] >> 4, 6);
+		cr_assert_eq(steer_get_be16(ip + 4), 8 + STEER_ICMP_QUOTE);
+		cr_assert_eq(ip[6], STEER_IPPROTO_ICMPV6);
+		cr_assert_eq(ip[7], 64);
+		cr_assert_eq(memcmp(ip + 8, s->dst, 16), 0, "from the address the client sent to");
+		cr_assert_eq(memcmp(ip + 24, s->src, 16), 0, "to the client");
+		icmp = ip + 40;
+		/* The pseudo-header. */
+		sum = steer_pb_sum(ip + 8, 32, 0) + 8 + STEER_ICMP_QUOTE + STEER_IPPROTO_ICMPV6;
+		cr_assert_eq(steer_get_be32(icmp + 4), mtu);
+	}
+	cr_assert_eq(icmp[0], type);
+	cr_assert_eq(icmp[1], code);
+	cr_assert_eq(steer_pb_fold(steer_pb_sum(icmp, 8 + STEER_ICMP_QUOTE, sum)), 0,
+		     "ICMP checksum");
+	cr_assert_eq(memcmp(icmp + 8, r->in + r->l3, STEER_ICMP_QUOTE), 0,
+		     "quotes the request from its IP header");
+	cr_assert_eq(env->ctr[STEER_CTR_DROP_TOO_BIG], 1);
+	cr_assert_eq(env->ctr[STEER_CTR_ICMP_SENT], 1);
+	cr_assert_eq(env->ctr[STEER_CTR_FORWARD], 0);
+}
+
+Test(icmp, ipv4_with_df_gets_fragmentation_needed_with_the_tunnel_mtu)
+{
+	struct steer_pb_spec s = v4_df();
+	struct result r;
+
+	/* ipip to an IPv4 node: 20 bytes of overhead on a 1500-byte link. */
+	r = request(s, 1480);
+	cr_assert_eq(r.verdict, STEER_VERDICT_TX, "1480 bytes fit");
+	memset(env->ctr, 0, sizeof(env->ctr));
+	r = request(s, 1481);
+	assert_reply(&r, &s, 3, 4, 1480);
+	cr_assert_eq(img->services[0].index, 0);
+	cr_assert_eq(env->svc[0].drops, 1, "the request counts as its service's drop");
+	cr_assert_eq(env->svc[0].packets, 1, "only the request that fit is its service's");
+}
+
+Test(icmp, ipv6_gets_packet_too_big)
+{
+	struct steer_pb_spec s = test_spec_v6(7000);
+	struct result r = request(s, 1500);
+
+	/* web's nodes are IPv4: IPv6 in IPv4, 20 bytes. */
+	assert_reply(&r, &s, 2, 0, 1480);
+}
+
+Test(icmp, gue_over_ipv6_reports_its_48_bytes)
+{
+	struct steer_pb_spec s = v4_df();
+	struct result r;
+
+	test_ip(s.dst, "198.18.0.101"); /* infer: gue to the IPv6 node n6 */
+	s.proto = STEER_IPPROTO_UDP;
+	r = request(s, 1453);
+	assert_reply(&r, &s, 3, 4, 1452);
+}
+
+Test(icmp, vlan_tags_do_not_come_back)
+{
+	struct steer_pb_spec s = v4_df();
+	struct result r;
+
+	s.vlans = 2;
+	r = request(s, 1481);
+	assert_reply(&r, &s, 3, 4, 1480);
+}
+
+Test(icmp, ipv4_without_df_is_dropped_without_reply)
+{
+	struct steer_pb_spec s = test_spec_v4(7000);
+	struct result r = request(s, 1481);
+
+	cr_assert_eq(r.verdict, STEER_VERDICT_DROP);
+	cr_assert_eq(env->ctr[STEER_CTR_DROP_TOO_BIG], 1);
+	cr_assert_eq(env->ctr[STEER_CTR_ICMP_SENT], 0);
+}
+
+/* RFC 1122 3.2.2 and RFC 4443 2.4(e): no error about an ICMP message, a
+ * later fragment, or to a source that is not one host. */
+Test(icmp, no_reply_about_icmp_later_fragments_or_group_sources)
+{
+	struct steer_pb_spec s;
+	const char *const v4_sources[] = { "0.0.0.1", "127.0.0.1", "224.0.0.1", "255.255.255.255" };
+	unsigned i, n = 0;
+
+	s = v4_df();
+	test_ip(s.dst, "198.18.0.101"); /* infer takes any protocol */
+	s.proto = STEER_IPPROTO_ICMP;
+	cr_assert_eq(request(s, 1460).verdict, STEER_VERDICT_DROP, "ICMP");
+	n++;
+	s = v4_df();
+	test_ip(s.dst, "198.18.0.101");
+	s.proto = STEER_IPPROTO_UDP;
+	s.frag = 2;
+	cr_assert_eq(request(s, 1460).verdict, STEER_VERDICT_DROP, "a later fragment");
+	n++;
+	for (i = 0; i < sizeof(v4_sources) / sizeof(v4_sources[0]); i++) {
+		s = v4_df();
+		test_ip(s.src, v4_sources[i]);
+		cr_assert_eq(request(s, 1481).verdict, STEER_VERDICT_DROP, "from %s", v4_sources[i]);
+		n++;
+	}
+	s = test_spec_v6(7000);
+	test_ip(s.src, "ff02::1");
+	cr_assert_eq(request(s, 1500).verdict, STEER_VERDICT_DROP, "from a multicast group");
+	n++;
+	s = test_spec_v6(7000);
+	memset(s.src, 0, 16);
+	cr_assert_eq(request(s, 1500).verdict, STEER_VERDICT_DROP, "from ::");
+	n++;
+	cr_assert_eq(env->ctr[STEER_CTR_DROP_TOO_BIG], n);
+	cr_assert_eq(env->ctr[STEER_CTR_ICMP_SENT], 0);
+}
+
+Test(icmp, a_request_shorter_than_the_quote_gets_no_reply)
+{
+	struct steer_pb_spec s = v4_df();
+
+	img->gw.mtu = 400;
+	cr_assert_eq(request(s, 400).verdict, STEER_VERDICT_DROP);
+	cr_assert_eq(env->ctr[STEER_CTR_DROP_TOO_BIG], 1);
+	cr_assert_eq(env->ctr[STEER_CTR_ICMP_SENT], 0);
+}
+
+Test(icmp, rate_zero_sends_none)
+{
+	struct steer_pb_spec s = v4_df();
+
+	img->gw.icmp_rate = 0;
+	cr_assert_eq(request(s, 1481).verdict, STEER_VERDICT_DROP);
+	cr_assert_eq(env->ctr[STEER_CTR_ICMP_SENT], 0);
+}
+
+/* 1,000 a second by default, 50 at once: a burst, then one a millisecond. */
+Test(icmp, replies_are_rate_limited)
+{
+	struct steer_pb_spec s = v4_df();
+	unsigned i, replies = 0;
+
+	cr_assert_eq(img->gw.icmp_rate, 1000);
+	for (i = 0; i < 80; i++)
+		replies += request(s, 1481).verdict == STEER_VERDICT_REPLY;
+	cr_assert_eq(replies, STEER_ICMP_BURST);
+	env->now += 999999;
+	cr_assert_eq(request(s, 1481).verdict, STEER_VERDICT_DROP, "less than a millisecond later");
+	env->now += 1;
+	cr_assert_eq(request(s, 1481).verdict, STEER_VERDICT_REPLY, "a millisecond later");
+	cr_assert_eq(request(s, 1481).verdict, STEER_VERDICT_DROP);
+	env->now += 3600ULL * 1000000000ULL;
+	for (i = 0, replies = 0; i < 80; i++)
+		replies += request(s, 1481).verdict == STEER_VERDICT_REPLY;
+	cr_assert_eq(replies, STEER_ICMP_BURST, "an hour's quiet saves up one burst, no more");
+	cr_assert_eq(env->ctr[STEER_CTR_ICMP_SENT], 2 * STEER_ICMP_BURST + 1);
+	cr_assert_eq(env->ctr[STEER_CTR_DROP_TOO_BIG], 80 + 3 + 80);
+}
