@@ -111,6 +111,9 @@ render_stats(FILE *f, json_t *stats)
 	       "Packets by affinity outcome: a new flow, or an established one.");
 	fprintf(f, "steer_flows_total{kind=\"new\"} %lld\n", (long long)int_of(traffic, "flow_new"));
 	fprintf(f, "steer_flows_total{kind=\"hit\"} %lld\n", (long long)int_of(traffic, "flow_hit"));
+	family(f, "steer_icmp_sent_total", "counter",
+	       "ICMP errors (fragmentation needed, packet too big) sent back to clients.");
+	fprintf(f, "steer_icmp_sent_total %lld\n", (long long)int_of(traffic, "icmp_sent"));
 	family(f, "steer_passed_packets_total", "counter",
 	       "Packets handed to the kernel, by reason.");
 	by_member(f, "steer_passed_packets_total", "reason", json_object_get(stats, "pass"));

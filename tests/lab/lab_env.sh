@@ -52,6 +52,11 @@ lab_net_up() {
 	ip -n "${LAB}gw" addr add 198.18.100.1/24 dev gwc
 	ip -n "${LAB}gw" addr add 2001:db8:100::1/64 dev gwc nodad
 	ip netns exec "${LAB}gw" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	# The gateway answers a request too big for the tunnel with an ICMP
+	# error out of gwc (XDP_TX). A veth hands XDP_TX frames only to a peer
+	# that runs XDP itself (a NIC needs nothing): steer-decap, which
+	# passes everything not encapsulated to it, is that program on cl0.
+	lab_exec "${LAB}cl" "$BUILD/ebpf/steer-decap" attach cl0 >/dev/null || return 1
 	for i in $(seq "$lab_node_count"); do
 		ns="${LAB}n$i"
 		lab_ns "$ns"
@@ -123,6 +128,7 @@ lab_down() {
 	for i in $(seq "$lab_node_count"); do
 		lab_exec "${LAB}n$i" "$BUILD/ebpf/steer-decap" detach "ne$i" >/dev/null 2>&1
 	done
+	lab_exec "${LAB}cl" "$BUILD/ebpf/steer-decap" detach cl0 >/dev/null 2>&1
 	lab_cleanup
 }
 
@@ -226,15 +232,68 @@ lab_reset_logs() {
 	for i in $(seq "$lab_node_count"); do : >"$LAB_DIR/n$i.log"; done
 }
 
-# lab_tcp_request ADDR: a real TCP connection from the client to ADDR:443;
-# succeeds when a node's service answers with its name.
+# lab_tcp_request ADDR [BYTES]: a real TCP connection from the client to
+# ADDR:443 sending a line of BYTES bytes (default 5); succeeds when a
+# node's service answers with its name.
 lab_tcp_request() {
 	local answer
 	answer=$(lab_exec "${LAB}cl" python3 -c "
 import socket
 s = socket.create_connection(('$1', 443), timeout=3)
-s.sendall(b'hello')
+s.sendall(b'x' * (${2:-5} - 1) + b'\n')
 print(s.recv(64).decode().strip())") || return 1
 	echo "answered by $answer"
 	[[ $answer =~ ^n[123]$ ]]
+}
+
+# lab_pmtu_udp ADDR MTU...: a UDP datagram from the client that fills its
+# 1,500-byte link, with DF (path MTU discovery, as stacks do by default),
+# is too big for the tunnel: the gateway's ICMP error must bring the
+# client's path MTU down to what the tunnel carries (one of the MTUs: the
+# flow's node decides the outer family), and a datagram of that size is
+# then answered.
+lab_pmtu_udp() {
+	lab_exec "${LAB}cl" python3 - "$@" <<'PY'
+import errno, socket, sys, time
+addr, want = sys.argv[1], [int(m) for m in sys.argv[2:]]
+v6 = ":" in addr
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+# IP(V6)_MTU_DISCOVER = IP_PMTUDISC_DO: DF set, the kernel learns the MTU.
+s.setsockopt(socket.IPPROTO_IPV6 if v6 else socket.IPPROTO_IP, 23 if v6 else 10, 2)
+s.connect((addr, 443))
+s.settimeout(2)
+hdr = 48 if v6 else 28
+def mtu():  # IPV6_MTU / IP_MTU
+    return s.getsockopt(socket.IPPROTO_IPV6 if v6 else socket.IPPROTO_IP, 24 if v6 else 14)
+def send(n):  # the ICMP error may first surface as EMSGSIZE on the socket
+    for _ in range(3):
+        try:
+            return s.send(b"x" * n)
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("send failed")
+send(1500 - hdr)
+for _ in range(40):
+    if mtu() < 1500:
+        break
+    time.sleep(0.05)
+m = mtu()
+print(f"path MTU after a 1500-byte datagram: {m}")
+if m not in want:
+    raise SystemExit("the path MTU did not come down to the tunnel's")
+# The node answers from its own address (DSR from a wildcard socket), which
+# a connected socket would not take: the rest goes unconnected.
+u = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+u.setsockopt(socket.IPPROTO_IPV6 if v6 else socket.IPPROTO_IP, 23 if v6 else 10, 2)
+u.settimeout(2)
+try:
+    u.sendto(b"x" * (m + 1 - hdr), (addr, 443))
+    raise SystemExit("the kernel sent a datagram over the path MTU it learned")
+except OSError as e:
+    if e.errno != errno.EMSGSIZE:
+        raise
+u.sendto(b"x" * (m - hdr), (addr, 443))
+answer = u.recvfrom(64)[0].decode().strip()
+print(f"a {m}-byte datagram is answered by {answer}; one byte more is refused (EMSGSIZE)")
+PY
 }

@@ -43,7 +43,14 @@ while True:
                 log.write(f"tcp {addr(a)} {a[1]}\n")
                 c.settimeout(2)
                 try:
-                    c.recv(512)
+                    # One line: read it all, so that closing sends no
+                    # RST ahead of the answer.
+                    got = b""
+                    while not got.endswith(b"\n") and len(got) < 1 << 16:
+                        more = c.recv(65536)
+                        if not more:
+                            break
+                        got += more
                     c.sendall(node.encode() + b"\n")
                 finally:
                     c.close()
