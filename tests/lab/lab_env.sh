@@ -246,6 +246,22 @@ print(s.recv(64).decode().strip())") || return 1
 	[[ $answer =~ ^n[123]$ ]]
 }
 
+# lab_icmp_sent: the ICMP errors the gateway has sent, from steerd.
+lab_icmp_sent() { "$BUILD/steerctl" -s "$LAB_SOCK" -j stats | jq .traffic.icmp_sent; }
+
+# lab_through_pmtu CMD...: with the client's learned path MTUs forgotten,
+# CMD succeeds and the gateway sent ICMP errors meanwhile.
+lab_through_pmtu() {
+	local before after
+	ip -n "${LAB}cl" route flush cache
+	ip -n "${LAB}cl" -6 route flush cache
+	before=$(lab_icmp_sent)
+	"$@" || return 1
+	after=$(lab_icmp_sent)
+	echo "ICMP errors sent: $((after - before))"
+	[ "$after" -gt "$before" ]
+}
+
 # lab_pmtu_udp ADDR MTU...: a UDP datagram from the client that fills its
 # 1,500-byte link, with DF (path MTU discovery, as stacks do by default),
 # is too big for the tunnel: the gateway's ICMP error must bring the

@@ -95,26 +95,15 @@ check "a UDP request is answered by a node (IPv6 VIP)" udp_request 2001:db8::100
 # 1,500-byte link do not fit it, and the gateway's ICMP errors tell the
 # client so. Without them full-size TCP segments would vanish and the
 # connection hang. The client's learned MTUs are forgotten first.
-icmp_sent() { ctl -j stats | jq .traffic.icmp_sent; }
-through_pmtu() { # through_pmtu CMD...: CMD works, and the gateway sent ICMP errors for it
-	local before after
-	ip -n "${LAB}cl" route flush cache
-	ip -n "${LAB}cl" -6 route flush cache
-	before=$(icmp_sent)
-	"$@" || return 1
-	after=$(icmp_sent)
-	echo "ICMP errors sent: $((after - before))"
-	[ "$after" -gt "$before" ]
-}
 check "TCP: 4,000 bytes in full-size segments get through (IPv4 VIP, ICMP fragmentation needed)" \
-	through_pmtu lab_tcp_request 198.18.0.100 4000
+	lab_through_pmtu lab_tcp_request 198.18.0.100 4000
 check "TCP: 4,000 bytes in full-size segments get through (IPv6 VIP, ICMPv6 packet too big)" \
-	through_pmtu lab_tcp_request 2001:db8::100 4000
+	lab_through_pmtu lab_tcp_request 2001:db8::100 4000
 # The gue service: 8 more bytes of UDP, so 1472 or 1452.
 check "UDP with DF: the client's path MTU comes down to the tunnel's (IPv4 VIP, gue)" \
-	through_pmtu lab_pmtu_udp 198.18.0.101 1472 1452
+	lab_through_pmtu lab_pmtu_udp 198.18.0.101 1472 1452
 check "UDP: the client's path MTU comes down to the tunnel's (IPv6 VIP, ipip)" \
-	through_pmtu lab_pmtu_udp 2001:db8::100 1480 1460
+	lab_through_pmtu lab_pmtu_udp 2001:db8::100 1480 1460
 # The same TCP request with the errors turned off by a reload: the black
 # hole they prevent (the request times out, nothing is sent).
 black_hole() {
@@ -122,8 +111,8 @@ black_hole() {
 	jq '.gateway.icmp_rate = 0' "$config" >"$config.new" && mv "$config.new" "$config" &&
 		ctl reload >/dev/null || return 1
 	ip -n "${LAB}cl" route flush cache
-	before=$(icmp_sent)
-	! lab_tcp_request 198.18.0.100 4000 && [ "$(icmp_sent)" -eq "$before" ] || return 1
+	before=$(lab_icmp_sent)
+	! lab_tcp_request 198.18.0.100 4000 && [ "$(lab_icmp_sent)" -eq "$before" ] || return 1
 	jq 'del(.gateway.icmp_rate)' "$config" >"$config.new" && mv "$config.new" "$config" &&
 		ctl reload >/dev/null
 }
