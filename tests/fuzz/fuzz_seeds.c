@@ -48,6 +48,11 @@ main(int argc, char **argv)
 		inet_pton(fam == 4 ? AF_INET : AF_INET6, fam == 4 ? "198.18.0.100" : "2001:db8::100",
 			  s.dst);
 		steer_pb_chdr(&s.chdr, 1 + (n & 1), (int)(n & 2), 77);
+		/* Some too big for the tunnel, with DF: the ICMP reply path. */
+		if (frag == 0 && vlans == 1) {
+			s.df = 1;
+			s.payload_len = 1500;
+		}
 		len = steer_pb_build(&s, buf, sizeof(buf));
 		snprintf(path, sizeof(path), "%s/seed-%03u", argv[1], n++);
 		f = fopen(path, "wb");
