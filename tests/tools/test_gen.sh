@@ -40,6 +40,10 @@ check "IPv6 destination option carrying CID 2002" bash -c "$gen write $tmp/c.pca
 	$(declare -f pcap_check); pcap_check $tmp/c.pcap 1 - 'f[20] == 60 and f[56] == 0x1e and f[57] == 12 and int.from_bytes(f[62:66], \"big\") == 2002'"
 check "UDP shim with a session token, QinQ" bash -c "$gen write $tmp/d.pcap --carrier shim --cid 7 --token 99 --vlans 2 --dst 198.18.0.1 >/dev/null && \
 	$(declare -f pcap_check); pcap_check $tmp/d.pcap 1 - 'f[12:14] == b\"\\x88\\xa8\" and f[16:18] == b\"\\x81\\x00\" and f[50] == 0x11 and int.from_bytes(f[54:58], \"big\") == 7 and int.from_bytes(f[58:62], \"big\") == 99'"
+check "--df sets DF on IPv4 (and a valid header checksum); without it DF is clear" bash -c "$gen write $tmp/h.pcap --dst 198.18.0.100 --df --size 1514 >/dev/null && \
+	$gen write $tmp/i.pcap --dst 198.18.0.100 >/dev/null && $(declare -f pcap_check) && \
+	pcap_check $tmp/h.pcap 1 1514 'f[20] & 0x40 and sum(int.from_bytes(f[i:i+2], \"big\") for i in range(14, 34, 2)) % 0xffff == 0' && \
+	pcap_check $tmp/i.pcap 1 - 'not f[20] & 0x40'"
 check "malformed: truncated frames are cut short" bash -c "$gen write $tmp/e.pcap --dst 198.18.0.100 --malformed truncated --flows 4 >/dev/null && \
 	$(declare -f pcap_check); pcap_check $tmp/e.pcap 4 - 'len(f) < 14 + int.from_bytes(f[16:18], \"big\")'"
 check "malformed: bad IP version" bash -c "$gen write $tmp/f.pcap --dst 198.18.0.100 --malformed bad-version >/dev/null && \
