@@ -7,10 +7,11 @@
  *
  * The request becomes the reply in place (steer_too_big() in pipeline.h):
  * Ethernet, IP and ICMP headers pushed in front of its IP header, which
- * is quoted with what follows it, and the rest cut off. It goes back out of the interface it came in on,
- * to the MAC it came from, from the address the client sent it to (the
- * VIP, or the gateway's address for a compute header): the address the
- * client's routing already leads to this gateway, as Katran does. */
+ * is quoted with what follows it, and the rest cut off. It goes back out
+ * of the interface it came in on, to the MAC it came from, from the
+ * address the client sent it to (the VIP, or the gateway's address for a
+ * compute header): the address the client's routing already leads to
+ * this gateway, as Katran does. */
 #ifndef STEER_ICMP_H
 #define STEER_ICMP_H
 
