@@ -298,9 +298,14 @@ print(f"path MTU after a 1500-byte datagram: {m}")
 if m not in want:
     raise SystemExit("the path MTU did not come down to the tunnel's")
 # The node answers from its own address (DSR from a wildcard socket), which
-# a connected socket would not take: the rest goes unconnected.
+# a connected socket would not take: the rest goes unconnected, from the
+# same port. The same flow, so the same node: the tunnel's MTU depends on
+# the node's address family.
+port = s.getsockname()[1]
+s.close()
 u = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
 u.setsockopt(socket.IPPROTO_IPV6 if v6 else socket.IPPROTO_IP, 23 if v6 else 10, 2)
+u.bind(("::" if v6 else "0.0.0.0", port))
 u.settimeout(2)
 try:
     u.sendto(b"x" * (m + 1 - hdr), (addr, 443))
