@@ -108,8 +108,8 @@ l4_checksum(const struct steer_pb_spec *s, __u8 *l4, size_t len)
 	steer_put_be16(ck, v);
 }
 
-size_t
-steer_pb_build(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
+static size_t
+build_packet(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
 {
 	size_t need = 14 + 8 + 60 + 8 * 16 + 40 + 16 + 8 + 20 + 12 + s->payload_len +
 		      STEER_PB_MAX_EXT * 8;
@@ -203,4 +203,69 @@ steer_pb_build(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
 		l4_checksum(s, buf + l4, len);
 		return l4 + len;
 	}
+}
+
+/* Bytes of the reply an ICMP error quotes. */
+#define PB_ICMP_QUOTE 128
+
+static size_t
+build_icmp_error(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
+{
+	struct steer_pb_spec r = *s, o = *s;
+	__u8 reply[2048], *icmp;
+	size_t rlen, qlen, len, l4;
+	__u32 sum = 0;
+
+	/* The node's reply: from the VIP's port to the client's. */
+	r.icmp_type = 0;
+	r.vlans = 0;
+	r.carrier = STEER_PB_VIP;
+	r.n_ext = 0;
+	r.frag = 0;
+	r.ipv4_opt_len = 0;
+	r.df = 1;
+	r.tcp_flags = 0x10;
+	memcpy(r.src, s->dst, 16);
+	memcpy(r.dst, s->src, 16);
+	r.sport = s->dport;
+	r.dport = s->sport;
+	rlen = build_packet(&r, reply, sizeof(reply));
+	if (!rlen)
+		return 0;
+	qlen = rlen - 14 < PB_ICMP_QUOTE ? rlen - 14 : PB_ICMP_QUOTE;
+	/* The error: from the router to the VIP, the ICMP message in the
+	 * payload of a plain packet of that protocol. */
+	o.icmp_type = 0;
+	o.carrier = STEER_PB_VIP;
+	o.n_ext = 0;
+	o.frag = 0;
+	o.proto = s->family == 4 ? 1 : 58;
+	o.payload_len = (unsigned)(8 + qlen);
+	memcpy(o.src, s->router, 16);
+	len = build_packet(&o, buf, cap);
+	if (!len)
+		return 0;
+	l4 = len - o.payload_len;
+	icmp = buf + l4;
+	memset(icmp, 0, 8);
+	icmp[0] = s->icmp_type;
+	icmp[1] = s->icmp_code;
+	if (s->family == 4 && s->icmp_type == 3 && s->icmp_code == 4)
+		steer_put_be16(icmp + 6, 1400);
+	if (s->family == 6 && s->icmp_type == 2)
+		steer_put_be32(icmp + 4, 1400);
+	memcpy(icmp + 8, reply + 14, qlen);
+	if (s->family == 6) {
+		sum = steer_pb_sum(o.src, 16, sum);
+		sum = steer_pb_sum(o.dst, 16, sum);
+		sum += 58 + (__u32)o.payload_len;
+	}
+	steer_put_be16(icmp + 2, steer_pb_fold(steer_pb_sum(icmp, o.payload_len, sum)));
+	return len;
+}
+
+size_t
+steer_pb_build(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
+{
+	return s->icmp_type ? build_icmp_error(s, buf, cap) : build_packet(s, buf, cap);
 }

@@ -39,6 +39,14 @@ struct steer_pb_spec {
 	struct steer_chdr chdr;
 	unsigned payload_len;       /* bytes after L4 (and after a shim header) */
 	__u8 tcp_flags;             /* default SYN when 0 */
+	/* Not 0: instead of the flow's packet, an ICMP error of this type
+	 * and code (IPv4 3/4 fragmentation needed, IPv6 2/0 packet too big:
+	 * MTU 1400) from router to dst, about the node's reply to the flow
+	 * (from dst:dport to src:sport), whose first 128 bytes it quotes.
+	 * Carrier, extension headers and fragments do not apply to it. */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 router[16];
 };
 
 /* Write the packet into buf; returns its length or 0 when it does not fit. */

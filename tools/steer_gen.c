@@ -96,6 +96,12 @@ usage(FILE *f)
 "  --df                IPv4: set DF (don't fragment), as a client doing path\n"
 "                      MTU discovery does: a request too big for the tunnel\n"
 "                      then gets an ICMP error back (default: DF clear)\n"
+"  --icmp-error        instead of each packet of a flow, the ICMP error a router\n"
+"                      on the way back sends to the VIP about the node's reply\n"
+"                      to it (fragmentation needed over IPv4, packet too big\n"
+"                      over IPv6, MTU 1400): steer forwards it to the flow's node\n"
+"  --router ADDR       the router that sends --icmp-error (default 198.18.99.1\n"
+"                      or 2001:db8:99::1)\n"
 "  --vlans 0|1|2       802.1Q tags (2 = QinQ)\n"
 "  --src-mac MAC       default 02:00:00:00:00:01\n"
 "  --dst-mac MAC       default 02:00:00:00:00:02 (the gateway's MAC)\n"
@@ -341,13 +347,14 @@ main(int argc, char **argv)
 		{ "src-mac", required_argument, NULL, 'm' }, { "dst-mac", required_argument, NULL, 'M' },
 		{ "malformed", required_argument, NULL, 'x' }, { "rate", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
-		{ "df", no_argument, NULL, 'D' },
+		{ "df", no_argument, NULL, 'D' }, { "icmp-error", no_argument, NULL, 'E' },
+		{ "router", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen g = { .flows = 1, .packets = 1, .sport_base = 10000, .cid = 1001 };
 	int opt, have_dst = 0, have_src = 0, have_dport = 0, have_proto = 0;
 	const char *cmd, *target;
-	__u8 fam = 0;
+	__u8 fam = 0, rfam = 0;
 	unsigned i;
 
 	parse_mac("02:00:00:00:00:01", g.base.src_mac);
@@ -394,6 +401,11 @@ main(int argc, char **argv)
 		case 'I': g.interleave = 1; break;
 		case 'X': g.scatter = 1; break;
 		case 'D': g.base.df = 1; break;
+		case 'E': g.base.icmp_type = 1; break; /* by family, below */
+		case 'R':
+			if (parse_addr(optarg, g.base.router, &rfam))
+				goto bad;
+			break;
 		case 'z': g.size = (unsigned)number("size", optarg, 0, 9000); break;
 		case 'v': g.base.vlans = (unsigned)number("vlans", optarg, 0, 2); break;
 		case 'm': if (parse_mac(optarg, g.base.src_mac)) goto bad; break;
@@ -446,6 +458,21 @@ main(int argc, char **argv)
 	if (g.base.carrier == STEER_PB_DESTOPT && g.base.family != 6) {
 		fprintf(stderr, "steer-gen: the destination-option carrier is IPv6\n");
 		return 2;
+	}
+	if (g.base.icmp_type) {
+		if (g.base.carrier != STEER_PB_VIP || g.malformed != MAL_NONE) {
+			fprintf(stderr, "steer-gen: --icmp-error is about flows to a VIP, well formed\n");
+			return 2;
+		}
+		if (rfam && rfam != g.base.family) {
+			fprintf(stderr, "steer-gen: --router and --dst must be of one family\n");
+			return 2;
+		}
+		if (!rfam)
+			parse_addr(g.base.family == 4 ? "198.18.99.1" : "2001:db8:99::1", g.base.router,
+				   &rfam);
+		g.base.icmp_type = g.base.family == 4 ? 3 : 2;
+		g.base.icmp_code = g.base.family == 4 ? 4 : 0;
 	}
 	if (g.malformed == MAL_EXT_CHAIN && g.base.family != 6) {
 		fprintf(stderr, "steer-gen: ext-chain needs IPv6\n");

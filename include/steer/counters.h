@@ -25,7 +25,8 @@
 	X(DROP_ENCAP, "encap_failed", 2)                           \
 	X(DROP_NO_ROUTE, "no_route", 2)                            \
 	X(PASS_NO_TABLE, "no_table", 1)                            \
-	X(ICMP_SENT, "icmp_sent", 0)
+	X(ICMP_SENT, "icmp_sent", 0)                              \
+	X(ICMP_TO_NODE, "icmp_to_node", 0)
 
 enum steer_counter {
 #define STEER_X_ENUM(id, name, kind) STEER_CTR_##id,

@@ -184,4 +184,91 @@ STEER_INLINE int steer_icmp_write(struct steer_pkt *p, const __u8 to[6], const _
 	return 0;
 }
 
+/* ICMP errors coming in.
+ *
+ * A node answers a client straight from the VIP (DSR), so an ICMP error
+ * about one of its replies, from a router on the way back that could not
+ * forward it (fragmentation needed, packet too big, unreachable), comes
+ * to the VIP: to the gateway. It belongs to the node that serves the
+ * client's flow; elsewhere the node never learns the path's MTU and its
+ * full-size replies vanish. The error quotes the reply's headers; read
+ * backwards they are the client's flow, and the packet goes to that
+ * flow's node unchanged (encapsulated as any request).
+ *
+ * If p is such an error, give it the flow's addresses, ports and
+ * protocol and set p->icmp_err. Only a quote of TCP or UDP sent from the
+ * address the error came to (IPv4, or IPv6 without extension headers),
+ * and not a fragment; anything else is left as it is. */
+#define STEER_ICMP_UNREACH 3
+#define STEER_ICMPV6_UNREACH 1
+#define STEER_ICMPV6_PKT_TOO_BIG 2
+
+STEER_INLINE void steer_icmp_error_flow(struct steer_pkt *p)
+{
+	const __u8 *icmp, *q, *l4;
+	/* A no-op (headers end within 512 bytes) that the BPF verifier
+	 * needs: it learns a packet pointer's range only at offsets it can
+	 * bound below 64 KiB. */
+	__u32 qoff = (p->l4_off + STEER_ICMP_LEN) & 0x3ff;
+	__u8 client[16] STEER_ALIGNED(8);
+	__u16 sport, dport;
+	__u8 proto;
+
+	if (p->frag != STEER_FRAG_NONE || !p->l4_off || p->chdr_off)
+		return;
+	icmp = steer_at(p, p->l4_off, STEER_ICMP_LEN);
+	if (!icmp)
+		return;
+	if (p->family == STEER_AF_INET) {
+		__u32 qhl;
+
+		if (p->proto != STEER_IPPROTO_ICMP || icmp[0] != STEER_ICMP_UNREACH)
+			return;
+		q = steer_at(p, qoff, STEER_IPV4_LEN);
+		if (!q || (q[0] >> 4) != 4 || steer_get_be16(q + 6) & STEER_IPV4_OFFMASK ||
+		    steer_get_be32(q + 12) != steer_get_be32(p->daddr + 12))
+			return;
+		qhl = (__u32)(q[0] & 0x0f) * 4;
+		proto = q[9];
+		steer_addr_map4(client, q + 16);
+		if (qhl < STEER_IPV4_LEN)
+			return;
+		/* Read right after the check: the BPF verifier loses a
+		 * checked pointer that the compiler spills before it. */
+		l4 = steer_at(p, qoff + qhl, 4);
+		if (!l4)
+			return;
+		sport = steer_get_be16(l4 + 2);
+		dport = steer_get_be16(l4);
+	} else {
+		__u64 a[2], d[2];
+
+		if (p->proto != STEER_IPPROTO_ICMPV6 ||
+		    (icmp[0] != STEER_ICMPV6_UNREACH && icmp[0] != STEER_ICMPV6_PKT_TOO_BIG))
+			return;
+		q = steer_at(p, qoff, STEER_IPV6_LEN);
+		if (!q || (q[0] >> 4) != 6)
+			return;
+		steer_memcpy(a, q + 8, 16);
+		steer_memcpy(d, p->daddr, 16);
+		proto = q[6];
+		if ((a[0] ^ d[0]) | (a[1] ^ d[1]))
+			return;
+		steer_addr_copy16(client, q + 24);
+		l4 = steer_at(p, qoff + STEER_IPV6_LEN, 4);
+		if (!l4)
+			return;
+		sport = steer_get_be16(l4 + 2);
+		dport = steer_get_be16(l4);
+	}
+	if (proto != STEER_IPPROTO_TCP && proto != STEER_IPPROTO_UDP)
+		return;
+	/* The reply went from the VIP's port to the client's. */
+	steer_memcpy(p->saddr, client, 16);
+	p->sport = sport;
+	p->dport = dport;
+	p->proto = proto;
+	p->icmp_err = 1;
+}
+
 #endif /* STEER_ICMP_H */

@@ -44,6 +44,9 @@ struct steer_pkt {
 	__u8 tos;               /* IPv4 TOS / IPv6 traffic class */
 	__u16 sport;            /* host order, 0 when there are no ports */
 	__u16 dport;
+	/* 1: an ICMP error about a flow's reply (steer_icmp_error_flow()):
+	 * addresses, ports and protocol are that flow's, not the packet's. */
+	__u8 icmp_err;
 	/* IPv4 addresses are stored IPv4-mapped: ::ffff:a.b.c.d */
 	__u8 saddr[16] STEER_ALIGNED(8);
 	__u8 daddr[16] STEER_ALIGNED(8);
@@ -345,6 +348,7 @@ STEER_INLINE int steer_parse(struct steer_pkt *p)
 	p->tos = 0;
 	p->sport = 0;
 	p->dport = 0;
+	p->icmp_err = 0;
 	ret = steer_parse_l2(p, &eth_proto);
 	if (ret != STEER_PARSE_OK)
 		return ret;

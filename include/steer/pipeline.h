@@ -113,7 +113,8 @@ STEER_INLINE int steer_classify(struct steer_env *env, const struct steer_pkt *p
 	c->cid = 0;
 	c->session = 0;
 	steer_memset(c->token, 0, sizeof(c->token));
-	if (!off && p->proto == STEER_IPPROTO_UDP && p->l4_off && p->dport == gw->shim_port) {
+	if (!off && p->proto == STEER_IPPROTO_UDP && p->l4_off && p->dport == gw->shim_port &&
+	    !p->icmp_err) {
 		/* Only the first fragment would carry the header: never split
 		 * one datagram between a node and the kernel. */
 		if (p->frag != STEER_FRAG_NONE)
@@ -154,13 +155,14 @@ STEER_INLINE __u32 steer_flow_refresh_ticks(const struct steer_service *svc)
 STEER_INLINE const struct steer_node *steer_flow_node(struct steer_env *env,
 						      const struct steer_service *svc,
 						      const struct steer_flow_key *key,
-						      struct steer_flow *f, __u64 now, __u32 *slot)
+						      struct steer_flow *f, __u64 now, __u32 *slot,
+						      int record)
 {
 	const struct steer_node *n = steer_env_node(env, f->node);
 
 	if (!steer_flow_valid(svc, n, f, now))
 		return 0;
-	if (steer_flow_tick(now) - f->seen > steer_flow_refresh_ticks(svc)) {
+	if (record && steer_flow_tick(now) - f->seen > steer_flow_refresh_ticks(svc)) {
 		f->seen = steer_flow_tick(now);
 		steer_env_flow_put(env, key, f);
 	}
@@ -170,11 +172,15 @@ STEER_INLINE const struct steer_node *steer_flow_node(struct steer_env *env,
 
 /* The node for this flow: its affinity entry when that still stands, else
  * the Maglev table. The flow hash is computed only for new flows; an
- * established flow takes it from its entry (GUE source port, flow label). */
+ * established flow takes it from its entry (GUE source port, flow label).
+ * Unless record, the entry is neither made nor refreshed: an ICMP error
+ * about a flow is not the flow's own packet, and a flood of forged ones
+ * must not fill the table or keep dead flows alive. */
 STEER_INLINE const struct steer_node *steer_select(struct steer_env *env,
 						   const struct steer_service *svc,
 						   const struct steer_flow_key *key,
-						   const __u64 hash_key[2], __u32 *slot, __u64 *hash)
+						   const __u64 hash_key[2], __u32 *slot, __u64 *hash,
+						   int record)
 {
 	const struct steer_node *n;
 	struct steer_flow *f, nf;
@@ -182,7 +188,7 @@ STEER_INLINE const struct steer_node *steer_select(struct steer_env *env,
 
 	f = steer_env_flow_get(env, key);
 	if (f) {
-		n = steer_flow_node(env, svc, key, f, now, slot);
+		n = steer_flow_node(env, svc, key, f, now, slot, record);
 		if (n) {
 			*hash = steer_flow_hash_of(f);
 			steer_env_count(env, STEER_CTR_FLOW_HIT);
@@ -194,8 +200,8 @@ STEER_INLINE const struct steer_node *steer_select(struct steer_env *env,
 	*hash = steer_flow_hash(key, hash_key);
 	*slot = steer_env_maglev(env, svc->maglev_off + (__u32)(*hash % svc->table_size));
 	n = steer_env_node(env, *slot);
-	if (!n)
-		return 0;
+	if (!n || !record)
+		return n;
 	nf.node = (__u16)*slot;
 	nf.live = 1;
 	nf.uid = n->uid;
@@ -309,6 +315,8 @@ STEER_INLINE int steer_classify_pkt(struct steer_env *env, struct steer_pkt *p,
 	if (ret == STEER_PARSE_OK) {
 		steer_env_parsed(env, p);
 		ret = steer_parse_destopt(p);
+		if (p->proto == STEER_IPPROTO_ICMP || p->proto == STEER_IPPROTO_ICMPV6)
+			steer_icmp_error_flow(p);
 	}
 	if (ret == STEER_PARSE_NOT_IP)
 		return STEER_CTR_PASS_NOT_STEER;
@@ -372,7 +380,7 @@ STEER_INLINE int steer_forward(struct steer_env *env, struct steer_pkt *p, struc
 	__u64 hash = 0;
 	int ret;
 
-	n = steer_select(env, svc, key, gw->hash_key, &slot, &hash);
+	n = steer_select(env, svc, key, gw->hash_key, &slot, &hash, !p->icmp_err);
 	if (!n) {
 		steer_env_count_service(env, svc->index, bytes, 1);
 		return steer_end(env, STEER_CTR_DROP_NO_NODE, STEER_VERDICT_DROP);
@@ -406,6 +414,8 @@ STEER_INLINE int steer_forward(struct steer_env *env, struct steer_pkt *p, struc
 	}
 	steer_env_count_service(env, svc->index, bytes, 0);
 	steer_env_count_node(env, slot, bytes);
+	if (p->icmp_err)
+		steer_env_count(env, STEER_CTR_ICMP_TO_NODE);
 	/* No neighbour yet: the kernel forwards the encapsulated packet and
 	 * resolves the neighbour on the way (hop->dmac is our own MAC). */
 	if (ret == STEER_HOP_NO_NEIGH)

@@ -443,6 +443,35 @@ Test(xdp, too_big_with_df_gets_an_icmp_error_back)
 	cr_assert_eq(st->counters[STEER_CTR_FORWARD], 0);
 }
 
+/* An ICMP error a router sends the VIP about a node's reply goes to the
+ * node of the client's flow, in the kernel as in the core (xdp_run
+ * compares the bytes), over both families; it records no flow. */
+Test(xdp, icmp_errors_about_replies_go_to_the_flows_node)
+{
+	unsigned fam;
+
+	for (fam = 4; fam <= 6; fam += 2) {
+		struct steer_pb_spec s = fam == 4 ? test_spec_v4(3000) : test_spec_v6(3000);
+		struct steer_pb_spec e = s;
+		struct result flow, err;
+
+		e.icmp_type = fam == 4 ? 3 : 2;
+		e.icmp_code = fam == 4 ? 4 : 0;
+		test_ip(e.router, fam == 4 ? "198.18.99.1" : "2001:db8:99::1");
+		flow = xdp_run(&s);
+		err = xdp_run(&e);
+		cr_assert_neq(node_of(&flow), STEER_NODE_NONE);
+		cr_assert_eq(node_of(&err), node_of(&flow));
+		/* An error about a flow never seen: Maglev's node, no entry. */
+		e.sport = s.sport = 3001;
+		err = xdp_run(&e);
+		flow = xdp_run(&s);
+		cr_assert_eq(node_of(&err), node_of(&flow));
+	}
+	cr_assert_eq(stats()->counters[STEER_CTR_ICMP_TO_NODE], 4);
+	cr_assert_eq(stats()->counters[STEER_CTR_FLOW_NEW], 4, "the flows' packets only");
+}
+
 /* next_hop "fib": bpf_fib_lookup against a routing table and neighbour
  * entries made in a private network namespace (this test process only). */
 #define FIB_CONFIG                                                                          \

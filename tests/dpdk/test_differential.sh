@@ -43,6 +43,8 @@ cases=(
 	"too-big --dst 198.18.0.100 --flows 10 --size 1514"
 	"too-big-df --dst 198.18.0.100 --flows 10 --size 1514 --df"
 	"too-big-v6 --dst 2001:db8::100 --proto tcp --flows 10 --size 1514 --vlans 1"
+	"icmp-err4 --dst 198.18.0.100 --proto tcp --flows 20 --icmp-error"
+	"icmp-err6 --dst 2001:db8::100 --proto udp --flows 20 --icmp-error --vlans 1"
 	"mal-truncated --dst 198.18.0.100 --malformed truncated --flows 20"
 	"mal-version --dst 2001:db8::100 --malformed bad-version --flows 20"
 	"mal-length --dst 198.18.0.100 --malformed bad-length --flows 20"
@@ -114,6 +116,8 @@ nonzero = [k for k, v in d["drops"].items() if v]
 print("drop reasons exercised:", nonzero)
 assert {"malformed", "ext_chain", "bad_header", "unknown_cid", "no_node", "too_big"} <= set(nonzero)
 assert d["pass"]["not_steer"] > 0
+# Routers' ICMP errors about the nodes' replies, carried to the flows' nodes.
+assert d["traffic"]["icmp_to_node"] == 40, d["traffic"]
 if ref == "xdp":
     # ICMP errors for the too-big requests: 10 with DF over IPv4, 10 over
     # IPv6; none for the 10 without DF.

@@ -262,6 +262,61 @@ lab_through_pmtu() {
 	[ "$after" -gt "$before" ]
 }
 
+# lab_icmp_to_flow_node VIP CLIENT PORT: a UDP flow from CLIENT:PORT to
+# VIP:443, then the ICMP error a router on the way back would send the VIP
+# about the node's reply (fragmentation needed / packet too big, MTU
+# 1400), sent from the client's namespace. The gateway must hand it to the
+# node that served the flow: that node's kernel then knows the path's MTU
+# toward the client, and no other node does.
+lab_icmp_to_flow_node() {
+	local vip=$1 client=$2 port=$3 node i got
+	lab_reset_logs
+	lab_exec "${LAB}cl" python3 - "$vip" "$port" <<'PY' || return 1
+import socket, sys
+vip, port = sys.argv[1], int(sys.argv[2])
+v6 = ":" in vip
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("::" if v6 else "0.0.0.0", port))
+s.settimeout(2)
+s.sendto(b"hello", (vip, 443))
+print("answered by", s.recvfrom(64)[0].decode().strip())
+PY
+	sleep 0.3
+	node=$(lab_flow_nodes | awk -v p="$port" '$2 == p { print $3; exit }')
+	[ -n "$node" ] || { echo "no node logged the flow"; return 1; }
+	lab_exec "${LAB}cl" python3 - "$vip" "$client" "$port" <<'PY' || return 1
+import socket, struct, sys
+vip, client, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+udp = struct.pack("!HHHH", 443, port, 8 + 1400, 0)  # the node's reply, as quoted
+if ":" in vip:
+    reply = struct.pack("!IHBB", 6 << 28, 8 + 1400, 17, 64) + socket.inet_pton(
+        socket.AF_INET6, vip) + socket.inet_pton(socket.AF_INET6, client) + udp
+    msg = struct.pack("!BBHI", 2, 0, 0, 1400) + reply   # the kernel sums it
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+else:
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 1400, 0, 0x4000, 64, 17, 0,
+                     socket.inet_aton(vip), socket.inet_aton(client))
+    reply = ip + udp
+    msg = struct.pack("!BBHHH", 3, 4, 0, 0, 1400) + reply
+    total = sum(struct.unpack("!%dH" % (len(msg) // 2), msg))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    msg = msg[:2] + struct.pack("!H", ~total & 0xffff) + msg[4:]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.sendto(msg, (vip, 0))
+PY
+	sleep 0.3
+	for i in 1 2 3; do
+		got=$(ip -n "${LAB}n$i" route get "$client" 2>/dev/null | grep -o 'mtu [0-9]*')
+		echo "n$i: ${got:-no learned MTU} toward $client"
+		if [ "n$i" = "$node" ]; then
+			[ "$got" = "mtu 1400" ] || return 1
+		else
+			[ -z "$got" ] || return 1
+		fi
+	done
+}
+
 # lab_pmtu_udp ADDR MTU...: a UDP datagram from the client that fills its
 # 1,500-byte link, with DF (path MTU discovery, as stacks do by default),
 # is too big for the tunnel: the gateway's ICMP error must bring the

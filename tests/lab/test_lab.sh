@@ -117,6 +117,18 @@ black_hole() {
 		ctl reload >/dev/null
 }
 check "icmp_rate 0 (reloaded): no ICMP error, and the same TCP request hangs" black_hole
+# The other way: a router's ICMP error about a node's reply reaches that
+# node (the replies go straight to the client, the errors come to the VIP).
+icmp_in() {
+	local before
+	before=$(ctl -j stats | jq .traffic.icmp_to_node)
+	lab_icmp_to_flow_node "$@" &&
+		[ "$(ctl -j stats | jq .traffic.icmp_to_node)" -eq $((before + 1)) ]
+}
+check "a router's fragmentation-needed about a node's reply reaches that node (IPv4)" \
+	icmp_in 198.18.0.100 198.18.100.2 62001
+check "a router's packet-too-big about a node's reply reaches that node (IPv6)" \
+	icmp_in 2001:db8::100 2001:db8:100::2 62002
 
 check "UDP to the IPv4 VIP (ipip) follows the weights over 3000 flows" \
 	spread v4-udp 3000 udp --dst 198.18.0.100 --proto udp

@@ -44,6 +44,8 @@ check "--df sets DF on IPv4 (and a valid header checksum); without it DF is clea
 	$gen write $tmp/i.pcap --dst 198.18.0.100 >/dev/null && $(declare -f pcap_check) && \
 	pcap_check $tmp/h.pcap 1 1514 'f[20] & 0x40 and sum(int.from_bytes(f[i:i+2], \"big\") for i in range(14, 34, 2)) % 0xffff == 0' && \
 	pcap_check $tmp/i.pcap 1 - 'not f[20] & 0x40'"
+check "--icmp-error: a router's fragmentation-needed to the VIP quoting the node's reply to each flow" bash -c "$gen write $tmp/j.pcap --dst 198.18.0.100 --proto tcp --flows 3 --sport-base 5000 --icmp-error >/dev/null && \
+	$(declare -f pcap_check); pcap_check $tmp/j.pcap 3 - 'f[23] == 1 and f[26:30] == bytes([198, 18, 99, 1]) and f[30:34] == bytes([198, 18, 0, 100]) and f[34:36] == bytes([3, 4]) and f[40:42] == (1400).to_bytes(2, \"big\") and f[42 + 12:42 + 16] == bytes([198, 18, 0, 100]) and int.from_bytes(f[62:64], \"big\") == 443 and int.from_bytes(f[64:66], \"big\") in (5000, 5001, 5002) and sum(int.from_bytes(f[i:i+2], \"big\") for i in range(34, len(f) - 1, 2)) % 0xffff == 0'"
 check "malformed: truncated frames are cut short" bash -c "$gen write $tmp/e.pcap --dst 198.18.0.100 --malformed truncated --flows 4 >/dev/null && \
 	$(declare -f pcap_check); pcap_check $tmp/e.pcap 4 - 'len(f) < 14 + int.from_bytes(f[16:18], \"big\")'"
 check "malformed: bad IP version" bash -c "$gen write $tmp/f.pcap --dst 198.18.0.100 --malformed bad-version >/dev/null && \

@@ -268,3 +268,158 @@ Test(icmp, replies_are_rate_limited)
 	cr_assert_eq(env->ctr[STEER_CTR_ICMP_SENT], 2 * STEER_ICMP_BURST + 1);
 	cr_assert_eq(env->ctr[STEER_CTR_DROP_TOO_BIG], 80 + 3 + 80);
 }
+
+/* ICMP errors coming in: about a node's reply to a client, from a router
+ * on the way back, sent to the VIP. They go to the flow's node. */
+
+/* The node slot a forwarded packet in r goes to (its outer destination). */
+static __u32
+node_of(const struct result *r)
+{
+	__u32 i;
+
+	if (r->verdict != STEER_VERDICT_TX)
+		return STEER_NODE_NONE;
+	for (i = 0; i < img->n_nodes; i++) {
+		const struct steer_node *n = &img->nodes[i];
+		const __u8 *dst = n->family == STEER_AF_INET ? r->out + 14 + 16 : r->out + 14 + 24;
+
+		if (n->family && !memcmp(dst, n->addr, n->family == STEER_AF_INET ? 4 : 16))
+			return i;
+	}
+	return STEER_NODE_NONE;
+}
+
+/* s's flow as sent, and the ICMP error about its reply. */
+static struct result
+flow_packet(struct steer_pb_spec s)
+{
+	return request(s, 100);
+}
+
+static struct steer_pb_spec
+error_about(struct steer_pb_spec s)
+{
+	s.icmp_type = s.family == 4 ? 3 : 2;
+	s.icmp_code = s.family == 4 ? 4 : 0;
+	test_ip(s.router, s.family == 4 ? "198.18.99.1" : "2001:db8:99::1");
+	return s;
+}
+
+/* An ICMP error as built, through the pipeline. */
+static struct result
+error_packet(struct steer_pb_spec s, void (*mangle)(__u8 *pkt, size_t len))
+{
+	struct result r;
+	struct steer_pkt p;
+	struct steer_hop hop;
+	__u8 *start = buf + 512;
+
+	r.in_len = steer_pb_build(&s, r.in, sizeof(r.in));
+	cr_assert_gt(r.in_len, 0);
+	r.l3 = 14 + 4 * (size_t)s.vlans;
+	if (mangle)
+		mangle(r.in, r.in_len);
+	memcpy(start, r.in, r.in_len);
+	p.data = start;
+	p.end = start + r.in_len;
+	r.verdict = steer_process(env, &p, &hop);
+	r.len = (size_t)(p.end - p.data);
+	memcpy(r.out, p.data, r.len);
+	return r;
+}
+
+/* Forwarded as it came: the whole error is the inner packet. */
+static void
+assert_carried(const struct result *r)
+{
+	size_t outer = r->out[12] == 0x08 ? 14 + 20 : 14 + 40;
+
+	cr_assert_eq(r->len - outer, r->in_len - r->l3);
+	cr_assert_eq(memcmp(r->out + outer, r->in + r->l3, r->in_len - r->l3), 0,
+		     "the error goes to the node unchanged");
+}
+
+Test(icmp, an_error_about_a_reply_goes_to_the_flows_node)
+{
+	struct steer_pb_spec s = test_spec_v4(7100);
+	struct result f, e;
+	unsigned flows;
+
+	f = flow_packet(s);
+	cr_assert_eq(f.verdict, STEER_VERDICT_TX);
+	flows = env->n_flows;
+	e = error_packet(error_about(s), NULL);
+	cr_assert_eq(e.verdict, STEER_VERDICT_TX);
+	cr_assert_eq(node_of(&e), node_of(&f), "node %u, the flow's %u", node_of(&e), node_of(&f));
+	assert_carried(&e);
+	cr_assert_eq(env->ctr[STEER_CTR_ICMP_TO_NODE], 1);
+	cr_assert_eq(env->ctr[STEER_CTR_FLOW_HIT], 1, "found in the flow table");
+	cr_assert_eq(env->n_flows, flows);
+}
+
+/* Over IPv6, about UDP, with VLAN tags on the error. */
+Test(icmp, a_packet_too_big_about_a_reply_goes_to_the_flows_node)
+{
+	struct steer_pb_spec s = test_spec_v6(7200);
+	struct result f, e;
+
+	f = flow_packet(s);
+	s.vlans = 1;
+	e = error_packet(error_about(s), NULL);
+	cr_assert_eq(e.verdict, STEER_VERDICT_TX);
+	cr_assert_eq(node_of(&e), node_of(&f));
+	assert_carried(&e);
+	cr_assert_eq(env->ctr[STEER_CTR_ICMP_TO_NODE], 1);
+}
+
+/* No entry (the gateway restarted, say): Maglev's node, the one the
+ * flow's next packet gets, and nothing is recorded for it. */
+Test(icmp, an_error_for_an_unknown_flow_records_nothing)
+{
+	struct steer_pb_spec s = test_spec_v4(7300);
+	struct result e, f;
+
+	e = error_packet(error_about(s), NULL);
+	cr_assert_eq(e.verdict, STEER_VERDICT_TX);
+	cr_assert_eq(env->n_flows, 0, "no affinity entry made");
+	cr_assert_eq(env->ctr[STEER_CTR_FLOW_NEW], 0);
+	f = flow_packet(s);
+	cr_assert_eq(node_of(&e), node_of(&f));
+	cr_assert_eq(env->ctr[STEER_CTR_FLOW_NEW], 1);
+}
+
+static void
+quote_from_elsewhere(__u8 *pkt, size_t len)
+{
+	(void)len;
+	pkt[14 + 20 + 8 + 12 + 3] ^= 1; /* the quote's source address */
+}
+
+static void
+quote_without_ports(__u8 *pkt, size_t len)
+{
+	(void)len;
+	pkt[14 + 20 + 8] = 0x4f; /* the quote's header is 60 bytes: no ports after it */
+}
+
+static void
+echo_request(__u8 *pkt, size_t len)
+{
+	(void)len;
+	pkt[14 + 20] = 8;
+}
+
+/* Not about a reply from the address it came to, not a whole quote, not
+ * an error: an ICMP packet like any other (the VIP takes TCP only, so it
+ * is not steer's). */
+Test(icmp, other_icmp_is_left_as_it_is)
+{
+	struct steer_pb_spec s = error_about(test_spec_v4(7400));
+
+	cr_assert_eq(error_packet(s, quote_from_elsewhere).verdict, STEER_VERDICT_PASS);
+	cr_assert_eq(error_packet(s, quote_without_ports).verdict, STEER_VERDICT_PASS);
+	cr_assert_eq(error_packet(s, echo_request).verdict, STEER_VERDICT_PASS);
+	cr_assert_eq(env->ctr[STEER_CTR_PASS_NOT_STEER], 3);
+	cr_assert_eq(env->ctr[STEER_CTR_ICMP_TO_NODE], 0);
+}
