@@ -130,6 +130,13 @@ steer_env_icmp_limit(struct steer_env *e)
 }
 
 static inline void
+steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p)
+{
+	(void)e;
+	steer_icmp_error_flow(p);
+}
+
+static inline void
 steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
 {
 	(void)e;

@@ -177,16 +177,23 @@ struct {
 	__type(value, struct steer_too_big_args);
 } steer_tb_args SEC(".maps");
 
-/* steer_xdp_too_big, defined below: the prog array is filled by libbpf. */
+/* The programs steer_xdp tail-calls, defined below; libbpf fills the
+ * prog array. */
 int steer_xdp_too_big(struct xdp_md *ctx);
+int steer_xdp_icmp_in(struct xdp_md *ctx);
+#define STEER_XDP_PROG_TOO_BIG 0
+#define STEER_XDP_PROG_ICMP_IN 1
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__array(values, int(void *));
 } steer_progs SEC(".maps") = {
-	.values = { [0] = (void *)&steer_xdp_too_big },
+	.values = {
+		[STEER_XDP_PROG_TOO_BIG] = (void *)&steer_xdp_too_big,
+		[STEER_XDP_PROG_ICMP_IN] = (void *)&steer_xdp_icmp_in,
+	},
 };
 
 /* Each CPU's ICMP rate limit (steer/icmp.h): not pinned, a new program
@@ -201,14 +208,20 @@ struct {
 struct steer_env {
 	struct xdp_md *ctx;
 	__u32 gen;
+	int icmp_in;                        /* steer_xdp_icmp_in's run: a constant */
 	const struct steer_gateway *gw;     /* its hash seed keys flow buckets */
 	struct steer_flow_bucket *b1, *b2;  /* the last flow lookup's buckets */
 	struct steer_flow *hit;             /* ... and its entry there, or 0 */
 };
 
+/* Helpers are given copies of env's fields, never their addresses: env
+ * then does not escape, and clang keeps what it knows of it (a constant
+ * icmp_in drops steer_icmp_error_flow() from steer_xdp). */
 STEER_INLINE const struct steer_gateway *steer_env_gateway(struct steer_env *e)
 {
-	e->gw = bpf_map_lookup_elem(&steer_gateway, &e->gen);
+	__u32 gen = e->gen;
+
+	e->gw = bpf_map_lookup_elem(&steer_gateway, &gen);
 	return e->gw;
 }
 
@@ -251,7 +264,8 @@ STEER_INLINE const struct steer_service *steer_env_service(struct steer_env *e, 
 
 STEER_INLINE __u32 steer_env_maglev(struct steer_env *e, __u32 pos)
 {
-	void *m = bpf_map_lookup_elem(&steer_maglev, &e->gen);
+	__u32 gen = e->gen;
+	void *m = bpf_map_lookup_elem(&steer_maglev, &gen);
 	__u32 *v = m ? bpf_map_lookup_elem(m, &pos) : 0;
 
 	return v ? *v : STEER_NODE_NONE;
@@ -426,6 +440,7 @@ STEER_INLINE void steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
 }
 
 /* Defined below, once the core's verdicts are known. */
+STEER_INLINE void steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p);
 STEER_INLINE int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
 				   __u32 mtu, __u32 overhead);
 /* Defined below, once struct steer_hop is known. */
@@ -456,9 +471,31 @@ STEER_INLINE int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u
 	/* Done with the table: this run leaves the readers here, for the
 	 * tail call does not come back (and back in if it fails). */
 	__sync_fetch_and_add(readers, 1);
-	bpf_tail_call(e->ctx, &steer_progs, 0);
+	bpf_tail_call(e->ctx, &steer_progs, STEER_XDP_PROG_TOO_BIG);
 	__sync_fetch_and_add(readers, 1);
 	return STEER_VERDICT_DROP;
+}
+
+/* ICMP and ICMPv6 packets start over in steer_xdp_icmp_in, the same
+ * program with the core's steer_icmp_error_flow() in it (the core's
+ * contract says why); this run leaves the readers first, and that one
+ * comes in again. If the tail call fails, the packet goes on here as an
+ * ICMP packet like any other. */
+STEER_INLINE void steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p)
+{
+	__u32 zero = 0;
+	__u64 *readers;
+
+	if (e->icmp_in) {
+		steer_icmp_error_flow(p);
+		return;
+	}
+	readers = bpf_map_lookup_elem(&steer_readers, &zero);
+	if (!readers)
+		return;
+	__sync_fetch_and_add(readers, 1);
+	bpf_tail_call(e->ctx, &steer_progs, STEER_XDP_PROG_ICMP_IN);
+	__sync_fetch_and_add(readers, 1);
 }
 
 /* Next hop through the kernel's FIB and neighbour table, or the MAC from
@@ -555,10 +592,11 @@ int steer_xdp_too_big(struct xdp_md *ctx)
 	return XDP_DROP;
 }
 
-SEC("xdp")
-int steer_xdp(struct xdp_md *ctx)
+/* One run of the pipeline on ctx's packet; icmp_in a constant. */
+STEER_INLINE int steer_xdp_run(struct xdp_md *ctx, const int icmp_in)
 {
-	struct steer_env env = { .ctx = ctx, .gw = 0, .b1 = 0, .b2 = 0, .hit = 0 };
+	struct steer_env env = { .ctx = ctx, .gen = 0, .icmp_in = icmp_in, .gw = 0, .b1 = 0,
+				 .b2 = 0, .hit = 0 };
 	struct steer_pkt pkt;
 	struct steer_hop hop;
 	struct steer_active *act;
@@ -587,6 +625,20 @@ int steer_xdp(struct xdp_md *ctx)
 	default:
 		return XDP_PASS;
 	}
+}
+
+SEC("xdp")
+int steer_xdp(struct xdp_md *ctx)
+{
+	return steer_xdp_run(ctx, 0);
+}
+
+/* ICMP and ICMPv6 packets, from steer_xdp: ICMP errors about a node's
+ * reply go to the flow's node (steer/icmp.h). */
+SEC("xdp")
+int steer_xdp_icmp_in(struct xdp_md *ctx)
+{
+	return steer_xdp_run(ctx, 1);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

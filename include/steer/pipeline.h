@@ -27,6 +27,7 @@
  *   struct steer_icmp_limit *steer_env_icmp_limit(struct steer_env *e);
  *   int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
  *                         __u32 mtu, __u32 overhead);
+ *   void steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p);
  *   void steer_env_parsed(struct steer_env *e, struct steer_pkt *p);
  *
  * steer_env_flow_put() always follows steer_env_flow_get() of the same key
@@ -40,6 +41,11 @@
  * runs it in a program of its own (a tail call): its reads of the request
  * would keep the request's fields alive through the main program and
  * multiply the states the verifier explores past its limit.
+ * steer_env_icmp_in() takes every ICMP and ICMPv6 packet once parsed and
+ * applies steer_icmp_error_flow() to it; the BPF shell runs such packets
+ * through a copy of its program of their own (a tail call), so that the
+ * code that reads their quotes is not in the program every other packet
+ * runs: there, it cost a VIP miss 2 ns and an established flow 3-4 ns.
  * steer_env_parsed() runs once headers are parsed; the BPF shell uses it as
  * a verifier barrier (the header offsets come back as plain bounded
  * numbers, so the rest of the program is verified once, not once per
@@ -316,7 +322,7 @@ STEER_INLINE int steer_classify_pkt(struct steer_env *env, struct steer_pkt *p,
 		steer_env_parsed(env, p);
 		ret = steer_parse_destopt(p);
 		if (p->proto == STEER_IPPROTO_ICMP || p->proto == STEER_IPPROTO_ICMPV6)
-			steer_icmp_error_flow(p);
+			steer_env_icmp_in(env, p);
 	}
 	if (ret == STEER_PARSE_NOT_IP)
 		return STEER_CTR_PASS_NOT_STEER;

@@ -659,15 +659,24 @@ Test(xdp, every_run_leaves_its_cpu_count_even)
 	for (i = 0; i < 10; i++) {
 		s = test_spec_v4((__u16)(20000 + i));
 		/* Every other one too big: its run leaves before the tail
-		 * call to the too-big program. */
+		 * call to the too-big program. One an ICMP error, which runs
+		 * again in the ICMP program. */
 		s.df = 1;
 		s.payload_len = i & 1 ? 1500 : 0;
+		if (i == 4) {
+			s.icmp_type = 3;
+			s.icmp_code = 4;
+			test_ip(s.router, "198.18.99.1");
+		}
 		cr_assert_eq(xdp_run(&s).action, XDP_TX);
 	}
 	cr_assert_eq(stats()->counters[STEER_CTR_ICMP_SENT], 5);
+	cr_assert_eq(stats()->counters[STEER_CTR_ICMP_TO_NODE], 1);
 	cr_assert_eq(bpf_map_lookup_elem(fd, &zero, after), 0);
 	cr_assert_eq(after[0] % 2, 0, "CPU 0 count %llu is odd", (unsigned long long)after[0]);
-	cr_assert_eq(after[0] - before[0], 20, "CPU 0 count went from %llu to %llu",
+	/* 2 a run; the ICMP error is two runs (steer_xdp, then the ICMP
+	 * program it tail-calls). */
+	cr_assert_eq(after[0] - before[0], 22, "CPU 0 count went from %llu to %llu",
 		     (unsigned long long)before[0], (unsigned long long)after[0]);
 	close(fd);
 	free(before);
