@@ -80,6 +80,10 @@ check "TCP: full-size segments get through steer-dpdk (IPv4 VIP, ICMP fragmentat
 	lab_through_pmtu lab_tcp_request 198.18.0.100 4000
 check "TCP: full-size segments get through steer-dpdk (IPv6 VIP, ICMPv6 packet too big)" \
 	lab_through_pmtu lab_tcp_request 2001:db8::100 4000
+check "a router's ICMP error about a node's reply reaches that node through steer-dpdk (IPv4)" \
+	lab_icmp_to_flow_node 198.18.0.100 198.18.100.2 62011
+check "a router's ICMP error about a node's reply reaches that node through steer-dpdk (IPv6)" \
+	lab_icmp_to_flow_node 2001:db8::100 2001:db8:100::2 62012
 
 weights() {
 	local -a c
