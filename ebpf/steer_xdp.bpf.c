@@ -360,7 +360,12 @@ STEER_INLINE __u64 steer_env_now_ns(struct steer_env *e)
 STEER_INLINE void steer_env_count(struct steer_env *e, enum steer_counter c)
 {
 	__u32 key = c;
-	__u64 *v = bpf_map_lookup_elem(&steer_counters, &key);
+	__u64 *v;
+
+	/* steer_xdp counted this packet's rx before it handed it on. */
+	if (e->icmp_in && c == STEER_CTR_RX)
+		return;
+	v = bpf_map_lookup_elem(&steer_counters, &key);
 
 	if (v)
 		*v += 1;

@@ -470,6 +470,8 @@ Test(xdp, icmp_errors_about_replies_go_to_the_flows_node)
 	}
 	cr_assert_eq(stats()->counters[STEER_CTR_ICMP_TO_NODE], 4);
 	cr_assert_eq(stats()->counters[STEER_CTR_FLOW_NEW], 4, "the flows' packets only");
+	cr_assert_eq(stats()->counters[STEER_CTR_RX], 8, "each packet received once, "
+		     "though an error runs twice (steer_xdp, then the ICMP program)");
 }
 
 /* next_hop "fib": bpf_fib_lookup against a routing table and neighbour

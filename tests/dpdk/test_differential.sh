@@ -25,6 +25,7 @@ huge_cleanup() { # the hugepage case's mount and reservation, as found
 }
 trap 'huge_cleanup; rm -rf "$tmp"; lab_cleanup' EXIT
 gen="$build/tools/steer-gen"
+export PYTHONPATH="$here/../lib${PYTHONPATH:+:$PYTHONPATH}" # pcapfile.py
 config=$here/diff.json
 
 # Traffic: name, then steer-gen options.
@@ -87,14 +88,9 @@ check "the XDP program replays it (BPF_PROG_TEST_RUN)" \
 
 compare() { # compare [DPDK-OUT [XDP-OUT]]: pcap names in $tmp, default dpdk, xdp
 	python3 - "$tmp" "${1:-dpdk}" "${2:-xdp}" <<'PY'
-import json, struct, sys
+import sys
+from pcapfile import frames
 tmp, mine, ref = sys.argv[1:4]
-def frames(p):
-    d = open(p, "rb").read(); off = 24; out = []
-    while off < len(d):
-        _, _, n, _ = struct.unpack("<IIII", d[off:off + 16])
-        out.append(d[off + 16:off + 16 + n]); off += 16 + n
-    return out
 a, b = frames(f"{tmp}/{mine}.pcap"), frames(f"{tmp}/{ref}.pcap")
 print(f"steer-dpdk sent {len(a)} packets, XDP {len(b)}")
 assert len(a) == len(b) and len(a) > 0, "different packet counts"
@@ -152,14 +148,9 @@ replies_back() {
 		--vdev "net_pcap1,tx_pcap=$tmp/fwd.pcap" -- --port 0 --tx-port 1 --config "$config" \
 		--control "$tmp/big.sock" --idle-exit 500 >"$tmp/big.json" || return 1
 	python3 - "$tmp" <<'PY'
-import struct, sys
+import sys
+from pcapfile import frames
 tmp = sys.argv[1]
-def frames(p):
-    d = open(p, "rb").read(); off = 24; out = []
-    while off < len(d):
-        _, _, n, _ = struct.unpack("<IIII", d[off:off + 16])
-        out.append(d[off + 16:off + 16 + n]); off += 16 + n
-    return out
 back, fwd, ref = (frames(f"{tmp}/{n}.pcap") for n in ("back", "fwd", "big-xdp"))
 icmp = lambda f: (f[12:14] == b"\x08\x00" and f[23] == 1) or (f[12:14] == b"\x86\xdd" and f[20] == 58)
 print(f"back out of the receive port: {len(back)}, out of the transmit port: {len(fwd)}")

@@ -35,6 +35,19 @@ struct steer_env {
 
 #include "image_lookup.h"
 
+/* A zeroed env over img whose clock reads 1 s (a clock that has run). */
+static inline struct steer_env *
+test_env_new(const struct steer_image *img)
+{
+	struct steer_env *e = calloc(1, sizeof(*e));
+
+	if (e) {
+		e->img = img;
+		e->now = 1000000000ULL;
+	}
+	return e;
+}
+
 static inline struct steer_flow *
 steer_env_flow_get(struct steer_env *e, const struct steer_flow_key *k)
 {

@@ -23,10 +23,8 @@ setup(void)
 {
 	cfg = test_config(TEST_CONFIG_JSON);
 	img = test_image(cfg);
-	env = calloc(1, sizeof(*env));
+	env = test_env_new(img);
 	cr_assert_not_null(env);
-	env->img = img;
-	env->now = 5000000000ULL;
 	env->buf_start = buf;
 }
 
@@ -49,14 +47,27 @@ struct result {
 	size_t l3;                /* where its IP header was */
 };
 
+/* r->in through the pipeline, into r->out. */
+static void
+process(struct result *r)
+{
+	struct steer_pkt p;
+	struct steer_hop hop;
+	__u8 *start = buf + 512;
+
+	memcpy(start, r->in, r->in_len);
+	p.data = start;
+	p.end = start + r->in_len;
+	r->verdict = steer_process(env, &p, &hop);
+	r->len = (size_t)(p.end - p.data);
+	memcpy(r->out, p.data, r->len);
+}
+
 /* A request of ip_len bytes of IP packet to s's destination. */
 static struct result
 request(struct steer_pb_spec s, unsigned ip_len)
 {
 	struct result r;
-	struct steer_pkt p;
-	struct steer_hop hop;
-	__u8 *start = buf + 512;
 	size_t base;
 
 	s.payload_len = 0;
@@ -67,12 +78,7 @@ request(struct steer_pb_spec s, unsigned ip_len)
 	s.payload_len = ip_len - (unsigned)(base - r.l3);
 	r.in_len = steer_pb_build(&s, r.in, sizeof(r.in));
 	cr_assert_eq(r.in_len, r.l3 + ip_len);
-	memcpy(start, r.in, r.in_len);
-	p.data = start;
-	p.end = start + r.in_len;
-	r.verdict = steer_process(env, &p, &hop);
-	r.len = (size_t)(p.end - p.data);
-	memcpy(r.out, p.data, r.len);
+	process(&r);
 	return r;
 }
 
@@ -227,23 +233,25 @@ Test(icmp, no_reply_about_icmp_later_fragments_or_group_sources)
 	cr_assert_eq(env->ctr[STEER_CTR_ICMP_SENT], 0);
 }
 
-Test(icmp, a_request_shorter_than_the_quote_gets_no_reply)
+/* A request of ip_len bytes, with DF, too big and not answered. */
+static void
+assert_unanswered(unsigned ip_len)
 {
-	struct steer_pb_spec s = v4_df();
-
-	img->gw.mtu = 400;
-	cr_assert_eq(request(s, 400).verdict, STEER_VERDICT_DROP);
+	cr_assert_eq(request(v4_df(), ip_len).verdict, STEER_VERDICT_DROP);
 	cr_assert_eq(env->ctr[STEER_CTR_DROP_TOO_BIG], 1);
 	cr_assert_eq(env->ctr[STEER_CTR_ICMP_SENT], 0);
 }
 
+Test(icmp, a_request_shorter_than_the_quote_gets_no_reply)
+{
+	img->gw.mtu = 400;
+	assert_unanswered(400);
+}
+
 Test(icmp, rate_zero_sends_none)
 {
-	struct steer_pb_spec s = v4_df();
-
 	img->gw.icmp_rate = 0;
-	cr_assert_eq(request(s, 1481).verdict, STEER_VERDICT_DROP);
-	cr_assert_eq(env->ctr[STEER_CTR_ICMP_SENT], 0);
+	assert_unanswered(1481);
 }
 
 /* 1,000 a second by default, 50 at once: a burst, then one a millisecond. */
@@ -311,21 +319,13 @@ static struct result
 error_packet(struct steer_pb_spec s, void (*mangle)(__u8 *pkt, size_t len))
 {
 	struct result r;
-	struct steer_pkt p;
-	struct steer_hop hop;
-	__u8 *start = buf + 512;
 
 	r.in_len = steer_pb_build(&s, r.in, sizeof(r.in));
 	cr_assert_gt(r.in_len, 0);
 	r.l3 = 14 + 4 * (size_t)s.vlans;
 	if (mangle)
 		mangle(r.in, r.in_len);
-	memcpy(start, r.in, r.in_len);
-	p.data = start;
-	p.end = start + r.in_len;
-	r.verdict = steer_process(env, &p, &hop);
-	r.len = (size_t)(p.end - p.data);
-	memcpy(r.out, p.data, r.len);
+	process(&r);
 	return r;
 }
 

@@ -48,17 +48,6 @@ run(struct steer_env *env, const struct steer_pb_spec *s)
 	return r;
 }
 
-static struct steer_env *
-new_env(const struct steer_image *img)
-{
-	struct steer_env *e = calloc(1, sizeof(*e));
-
-	cr_assert_not_null(e);
-	e->img = img;
-	e->now = 1000000000ULL;
-	return e;
-}
-
 static struct steer_config *cfg;
 static struct steer_image *img;
 static struct steer_env *env;
@@ -68,7 +57,8 @@ setup(void)
 {
 	cfg = test_config(TEST_CONFIG_JSON);
 	img = test_image(cfg);
-	env = new_env(img);
+	env = test_env_new(img);
+	cr_assert_not_null(env);
 }
 
 static void
