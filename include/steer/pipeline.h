@@ -359,7 +359,8 @@ struct steer_prepared {
 	int ctr;                  /* nonzero: the counter that ends the path */
 };
 
-/* Only steer_env_parsed() may have a side effect here: counting is
+/* Only steer_env_parsed() and steer_env_icmp_in() may have a side effect
+ * here (the BPF shell's tail call; steer-dpdk's has none): counting is
  * steer_finish()'s. */
 STEER_INLINE void steer_prepare(struct steer_env *env, struct steer_pkt *p,
 				struct steer_prepared *pp)
