@@ -233,8 +233,6 @@ STEER_INLINE void steer_icmp_error_flow(struct steer_pkt *p)
 		steer_addr_map4(client, q + 16);
 		if (qhl < STEER_IPV4_LEN)
 			return;
-		/* Read right after the check: the BPF verifier loses a
-		 * checked pointer that the compiler spills before it. */
 		l4 = steer_at(p, qoff + qhl, 4);
 		if (!l4)
 			return;
