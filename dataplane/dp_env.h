@@ -112,12 +112,14 @@ steer_env_push(struct steer_env *e, struct steer_pkt *p, __u32 delta)
 	return 0;
 }
 
+/* Only a packet in one segment (the core sees the first segment only;
+ * rte_pktmbuf_trim() cuts the last). */
 static inline int
 steer_env_trim(struct steer_env *e, struct steer_pkt *p, __u32 len)
 {
 	__u32 have = rte_pktmbuf_data_len(e->m);
 
-	if (len > have || rte_pktmbuf_trim(e->m, (uint16_t)(have - len)))
+	if (e->m->nb_segs != 1 || len > have || rte_pktmbuf_trim(e->m, (uint16_t)(have - len)))
 		return -1;
 	p->end = p->data + len;
 	return 0;
