@@ -117,6 +117,8 @@ render_stats(FILE *f, json_t *stats)
 	family(f, "steer_icmp_to_node_total", "counter",
 	       "ICMP errors about nodes' replies forwarded to the flows' nodes.");
 	fprintf(f, "steer_icmp_to_node_total %lld\n", (long long)int_of(traffic, "icmp_to_node"));
+	family(f, "steer_icmp_echo_total", "counter", "Echo requests to VIPs answered.");
+	fprintf(f, "steer_icmp_echo_total %lld\n", (long long)int_of(traffic, "icmp_echo"));
 	family(f, "steer_passed_packets_total", "counter",
 	       "Packets handed to the kernel, by reason.");
 	by_member(f, "steer_passed_packets_total", "reason", json_object_get(stats, "pass"));

@@ -216,7 +216,7 @@ struct steer_env {
 
 /* Helpers are given copies of env's fields, never their addresses: env
  * then does not escape, and clang keeps what it knows of it (a constant
- * icmp_in drops steer_icmp_error_flow() from steer_xdp). */
+ * icmp_in drops steer_icmp_in() from steer_xdp). */
 STEER_INLINE const struct steer_gateway *steer_env_gateway(struct steer_env *e)
 {
 	__u32 gen = e->gen;
@@ -445,7 +445,7 @@ STEER_INLINE void steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
 }
 
 /* Defined below, once the core's verdicts are known. */
-STEER_INLINE void steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p);
+STEER_INLINE int steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p);
 STEER_INLINE int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
 				   __u32 mtu, __u32 overhead);
 /* Defined below, once struct steer_hop is known. */
@@ -482,25 +482,24 @@ STEER_INLINE int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u
 }
 
 /* ICMP and ICMPv6 packets start over in steer_xdp_icmp_in, the same
- * program with the core's steer_icmp_error_flow() in it (the core's
+ * program with the core's steer_icmp_in() in it (the core's
  * contract says why); this run leaves the readers first, and that one
  * comes in again. If the tail call fails, the packet goes on here as an
  * ICMP packet like any other. */
-STEER_INLINE void steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p)
+STEER_INLINE int steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p)
 {
 	__u32 zero = 0;
 	__u64 *readers;
 
-	if (e->icmp_in) {
-		steer_icmp_error_flow(p);
-		return;
-	}
+	if (e->icmp_in)
+		return steer_icmp_in(e, p);
 	readers = bpf_map_lookup_elem(&steer_readers, &zero);
 	if (!readers)
-		return;
+		return 0;
 	__sync_fetch_and_add(readers, 1);
 	bpf_tail_call(e->ctx, &steer_progs, STEER_XDP_PROG_ICMP_IN);
 	__sync_fetch_and_add(readers, 1);
+	return 0;
 }
 
 /* Next hop through the kernel's FIB and neighbour table, or the MAC from
@@ -620,6 +619,9 @@ STEER_INLINE int steer_xdp_run(struct xdp_md *ctx, const int icmp_in)
 	pkt.end = (__u8 *)(long)ctx->data_end;
 	v = steer_process(&env, &pkt, &hop);
 	steer_readers_exit(readers, entered);
+	/* An echo reply: only ICMP packets' run gives one. */
+	if (icmp_in && v == STEER_VERDICT_REPLY)
+		return XDP_TX;
 	switch (v) {
 	case STEER_VERDICT_TX:
 		return XDP_TX;

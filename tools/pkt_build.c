@@ -264,8 +264,46 @@ build_icmp_error(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
 	return len;
 }
 
+/* An echo request from src to dst: identifier the source port, sequence
+ * 1, payload_len bytes of data. */
+static size_t
+build_echo(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
+{
+	struct steer_pb_spec o = *s;
+	size_t len, i;
+	__u32 sum = 0;
+	__u8 *icmp;
+
+	o.icmp_type = 0;
+	o.carrier = STEER_PB_VIP;
+	o.n_ext = 0;
+	o.frag = 0;
+	o.ipv4_opt_len = 0;
+	o.proto = s->family == 4 ? 1 : 58;
+	o.payload_len = 8 + s->payload_len;
+	len = build_packet(&o, buf, cap);
+	if (!len)
+		return 0;
+	icmp = buf + len - o.payload_len;
+	memset(icmp, 0, 8);
+	icmp[0] = s->icmp_type;
+	steer_put_be16(icmp + 4, s->sport);
+	steer_put_be16(icmp + 6, 1);
+	for (i = 0; i < s->payload_len; i++)
+		icmp[8 + i] = (__u8)i;
+	if (s->family == 6) {
+		sum = steer_pb_sum(o.src, 16, sum);
+		sum = steer_pb_sum(o.dst, 16, sum);
+		sum += 58 + (__u32)o.payload_len;
+	}
+	steer_put_be16(icmp + 2, steer_pb_fold(steer_pb_sum(icmp, o.payload_len, sum)));
+	return len;
+}
+
 size_t
 steer_pb_build(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
 {
+	if (s->icmp_type == STEER_PB_ECHO4 || s->icmp_type == STEER_PB_ECHO6)
+		return build_echo(s, buf, cap);
 	return s->icmp_type ? build_icmp_error(s, buf, cap) : build_packet(s, buf, cap);
 }

@@ -11,6 +11,8 @@
 #include "steer/wire.h"
 
 #define STEER_PB_MAX_EXT 8
+#define STEER_PB_ECHO4 8
+#define STEER_PB_ECHO6 128
 
 enum steer_pb_carrier {
 	STEER_PB_VIP = 0,       /* plain packet to an address */
@@ -43,7 +45,9 @@ struct steer_pb_spec {
 	 * and code (IPv4 3/4 fragmentation needed, IPv6 2/0 packet too big:
 	 * MTU 1400) from router to dst, about the node's reply to the flow
 	 * (from dst:dport to src:sport), whose first 128 bytes it quotes.
-	 * Carrier, extension headers and fragments do not apply to it. */
+	 * Carrier, extension headers and fragments do not apply to it.
+	 * STEER_PB_ECHO4 or STEER_PB_ECHO6: an echo request to dst instead
+	 * (identifier sport, payload_len bytes of data). */
 	__u8 icmp_type;
 	__u8 icmp_code;
 	__u8 router[16];

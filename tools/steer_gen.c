@@ -102,6 +102,9 @@ usage(FILE *f)
 "                      over IPv6, MTU 1400): steer forwards it to the flow's node\n"
 "  --router ADDR       the router that sends --icmp-error (default 198.18.99.1\n"
 "                      or 2001:db8:99::1)\n"
+"  --echo              instead of each packet of a flow, an echo request (ping)\n"
+"                      to --dst, identifier the flow's source port: steer\n"
+"                      answers those to a VIP address\n"
 "  --vlans 0|1|2       802.1Q tags (2 = QinQ)\n"
 "  --src-mac MAC       default 02:00:00:00:00:01\n"
 "  --dst-mac MAC       default 02:00:00:00:00:02 (the gateway's MAC)\n"
@@ -348,13 +351,14 @@ main(int argc, char **argv)
 		{ "malformed", required_argument, NULL, 'x' }, { "rate", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
 		{ "df", no_argument, NULL, 'D' }, { "icmp-error", no_argument, NULL, 'E' },
-		{ "router", required_argument, NULL, 'R' },
+		{ "router", required_argument, NULL, 'R' }, { "echo", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen g = { .flows = 1, .packets = 1, .sport_base = 10000, .cid = 1001 };
 	int opt, have_dst = 0, have_src = 0, have_dport = 0, have_proto = 0;
 	const char *cmd, *target;
 	__u8 fam = 0, rfam = 0;
+	int echo = 0;
 	unsigned i;
 
 	parse_mac("02:00:00:00:00:01", g.base.src_mac);
@@ -402,6 +406,7 @@ main(int argc, char **argv)
 		case 'X': g.scatter = 1; break;
 		case 'D': g.base.df = 1; break;
 		case 'E': g.base.icmp_type = 1; break; /* by family, below */
+		case 'e': echo = 1; break;
 		case 'R':
 			if (parse_addr(optarg, g.base.router, &rfam))
 				goto bad;
@@ -459,7 +464,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "steer-gen: the destination-option carrier is IPv6\n");
 		return 2;
 	}
-	if (g.base.icmp_type) {
+	if (echo && (g.base.icmp_type || g.base.carrier != STEER_PB_VIP || g.malformed != MAL_NONE)) {
+		fprintf(stderr, "steer-gen: --echo is a plain echo request: no --icmp-error, "
+			"--carrier or --malformed with it\n");
+		return 2;
+	}
+	if (echo)
+		g.base.icmp_type = g.base.family == 4 ? STEER_PB_ECHO4 : STEER_PB_ECHO6;
+	else if (g.base.icmp_type) {
 		if (g.base.carrier != STEER_PB_VIP || g.malformed != MAL_NONE) {
 			fprintf(stderr, "steer-gen: --icmp-error is about flows to a VIP, well formed\n");
 			return 2;

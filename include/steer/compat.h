@@ -22,6 +22,11 @@
  * for ordering against an interrupt on the same CPU). */
 #define STEER_BARRIER() __asm__ __volatile__("" ::: "memory")
 
+/* Hides v's value from the compiler: a mask the BPF verifier needs to
+ * bound an offset is then kept even where the compiler can prove it a
+ * no-op. */
+#define STEER_OPAQUE(v) __asm__ __volatile__("" : "+r"(v))
+
 /* Unroll a short constant-count loop (the ways of a flow bucket). */
 #if defined(__clang__)
 #define STEER_UNROLL _Pragma("unroll")

@@ -26,7 +26,9 @@
 	X(DROP_NO_ROUTE, "no_route", 2)                            \
 	X(PASS_NO_TABLE, "no_table", 1)                            \
 	X(ICMP_SENT, "icmp_sent", 0)                              \
-	X(ICMP_TO_NODE, "icmp_to_node", 0)
+	X(ICMP_TO_NODE, "icmp_to_node", 0)                         \
+	X(ICMP_ECHO, "icmp_echo", 0)                               \
+	X(DROP_ICMP_LIMIT, "icmp_limited", 2)
 
 enum steer_counter {
 #define STEER_X_ENUM(id, name, kind) STEER_CTR_##id,

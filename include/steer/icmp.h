@@ -72,27 +72,34 @@ STEER_INLINE int steer_icmp_allow(struct steer_icmp_limit *l, __u32 rate, __u64 
  * fragment other than the first, or a source that names no one host;
  * over IPv4 only with DF set. Without DF a router would fragment, which a
  * fast path does not: such a request is dropped. */
+/* Whether p's source names one host that may be answered: not 0/8 (this
+ * network), 127/8, multicast, 240/4 or broadcast; not :: or ff00::/8. */
+STEER_INLINE int steer_icmp_source_ok(const struct steer_pkt *p)
+{
+	__u64 lo, hi;
+
+	if (p->family == STEER_AF_INET) {
+		__u8 first = p->saddr[12];
+
+		return first && first != 127 && first < 224;
+	}
+	steer_memcpy(&lo, p->saddr, 8);
+	steer_memcpy(&hi, p->saddr + 8, 8);
+	return (lo | hi) && p->saddr[0] != 0xff;
+}
+
 STEER_INLINE int steer_icmp_eligible(const struct steer_pkt *p)
 {
-	if (p->frag == STEER_FRAG_LATER)
+	if (p->frag == STEER_FRAG_LATER || !steer_icmp_source_ok(p))
 		return 0;
 	if (p->family == STEER_AF_INET) {
 		const __u8 *ip = steer_at(p, p->l3_off, STEER_IPV4_LEN);
-		__u8 first = p->saddr[12];
 
 		if (!ip || !(steer_get_be16(ip + 6) & STEER_IPV4_DF))
 			return 0;
-		/* 0/8 (this network), 127/8, multicast, reserved, broadcast */
-		return p->proto != STEER_IPPROTO_ICMP && first && first != 127 && first < 224;
+		return p->proto != STEER_IPPROTO_ICMP;
 	}
-	{
-		__u64 lo, hi;
-
-		steer_memcpy(&lo, p->saddr, 8);
-		steer_memcpy(&hi, p->saddr + 8, 8);
-		/* :: (unspecified) and ff00::/8 (multicast) */
-		return p->proto != STEER_IPPROTO_ICMPV6 && (lo | hi) && p->saddr[0] != 0xff;
-	}
+	return p->proto != STEER_IPPROTO_ICMPV6;
 }
 
 /* The one's complement sum of n 8-byte words at q, in the byte order the
@@ -206,13 +213,16 @@ STEER_INLINE int steer_icmp_write(struct steer_pkt *p, const __u8 to[6], const _
 STEER_INLINE void steer_icmp_error_flow(struct steer_pkt *p)
 {
 	const __u8 *icmp, *q, *l4;
-	/* A no-op (headers end within 512 bytes) that the BPF verifier
-	 * needs: it learns a packet pointer's range only at offsets it can
-	 * bound below 64 KiB. */
-	__u32 qoff = (p->l4_off + STEER_ICMP_LEN) & 0x3ff;
+	__u32 qoff = p->l4_off + STEER_ICMP_LEN;
 	__u8 client[16] STEER_ALIGNED(8);
 	__u16 sport, dport;
 	__u8 proto;
+
+	/* A no-op (headers end within 512 bytes) that the BPF verifier
+	 * needs: it learns a packet pointer's range only at offsets it can
+	 * bound below 64 KiB. */
+	STEER_OPAQUE(qoff);
+	qoff &= 0x3ff;
 
 	if (p->frag != STEER_FRAG_NONE || !p->l4_off || p->chdr_off)
 		return;
@@ -267,6 +277,82 @@ STEER_INLINE void steer_icmp_error_flow(struct steer_pkt *p)
 	p->dport = dport;
 	p->proto = proto;
 	p->icmp_err = 1;
+}
+
+/* Echo requests to a VIP are answered by the gateway (spec silent): an
+ * operator's ping of a VIP reaches what announces it, as it does an
+ * address of a router. Only a whole, unfragmented request: over IPv4
+ * without options, over IPv6 without extension headers. */
+#define STEER_ICMP_ECHO_REQUEST 0x0800     /* type 8, code 0 */
+#define STEER_ICMP_ECHO_REPLY 0x0000
+#define STEER_ICMPV6_ECHO_REQUEST 0x8000   /* type 128, code 0 */
+#define STEER_ICMPV6_ECHO_REPLY 0x8100
+
+/* Whether p is an echo request steer answers: whole, unfragmented, over
+ * IPv4 without options or IPv6 without extension headers. */
+STEER_INLINE int steer_icmp_is_echo(const struct steer_pkt *p)
+{
+	const __u8 *icmp = steer_at(p, p->l4_off, STEER_ICMP_LEN);
+
+	if (!icmp || !p->l4_off || p->frag != STEER_FRAG_NONE)
+		return 0;
+	if (p->family == STEER_AF_INET)
+		return p->l4_off == p->l3_off + STEER_IPV4_LEN &&
+		       steer_get_be16(icmp) == STEER_ICMP_ECHO_REQUEST;
+	return p->l4_off == p->l3_off + STEER_IPV6_LEN &&
+	       steer_get_be16(icmp) == STEER_ICMPV6_ECHO_REQUEST;
+}
+
+/* The checksum at ck after a 16-bit word of what it covers went from old
+ * to new (RFC 1624, eqn. 3). */
+STEER_INLINE void steer_csum_replace(__u8 *ck, __u16 old, __u16 new)
+{
+	__u32 sum = (__u16)~steer_get_be16(ck) + (__u32)(__u16)~old + new;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	steer_put_be16(ck, (__u16)~sum);
+}
+
+/* Turn the echo request in p into its reply, in place: back to the MAC
+ * and the address it came from, from the VIP, a fresh TTL or hop limit,
+ * the same identifier, sequence and data. 0 when done. */
+STEER_INLINE int steer_icmp_echo_reply(struct steer_pkt *p)
+{
+	__u8 *eth = steer_at(p, 0, STEER_ETH_LEN), *ip, *icmp, mac[6];
+
+	if (!eth)
+		return -1;
+	steer_memcpy(mac, eth, 6);
+	steer_memcpy(eth, eth + 6, 6);
+	steer_memcpy(eth + 6, mac, 6);
+	if (p->family == STEER_AF_INET) {
+		ip = steer_at(p, p->l3_off, STEER_IPV4_LEN + STEER_ICMP_LEN);
+		if (!ip)
+			return -1;
+		icmp = ip + STEER_IPV4_LEN;
+		/* Addresses swapped: the header's sum does not change; the
+		 * TTL's word does. */
+		steer_csum_replace(ip + 10, steer_get_be16(ip + 8),
+				   (__u16)(STEER_OUTER_TTL << 8 | ip[9]));
+		ip[8] = STEER_OUTER_TTL;
+		steer_memcpy(ip + 12, p->daddr + 12, 4);
+		steer_memcpy(ip + 16, p->saddr + 12, 4);
+		steer_put_be16(icmp, STEER_ICMP_ECHO_REPLY);
+		steer_csum_replace(icmp + 2, STEER_ICMP_ECHO_REQUEST, STEER_ICMP_ECHO_REPLY);
+	} else {
+		ip = steer_at(p, p->l3_off, STEER_IPV6_LEN + STEER_ICMP_LEN);
+		if (!ip)
+			return -1;
+		icmp = ip + STEER_IPV6_LEN;
+		ip[7] = STEER_OUTER_TTL;
+		steer_memcpy(ip + 8, p->daddr, 16);
+		steer_memcpy(ip + 24, p->saddr, 16);
+		/* The pseudo-header's addresses only swap places. */
+		steer_put_be16(icmp, STEER_ICMPV6_ECHO_REPLY);
+		steer_csum_replace(icmp + 2, STEER_ICMPV6_ECHO_REQUEST, STEER_ICMPV6_ECHO_REPLY);
+	}
+	return 0;
 }
 
 #endif /* STEER_ICMP_H */

@@ -27,7 +27,7 @@
  *   struct steer_icmp_limit *steer_env_icmp_limit(struct steer_env *e);
  *   int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
  *                         __u32 mtu, __u32 overhead);
- *   void steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p);
+ *   int steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p);
  *   void steer_env_parsed(struct steer_env *e, struct steer_pkt *p);
  *
  * steer_env_flow_put() always follows steer_env_flow_get() of the same key
@@ -42,7 +42,7 @@
  * would keep the request's fields alive through the main program and
  * multiply the states the verifier explores past its limit.
  * steer_env_icmp_in() takes every ICMP and ICMPv6 packet once parsed and
- * applies steer_icmp_error_flow() to it; the BPF shell runs such packets
+ * returns steer_icmp_in() of it; the BPF shell runs such packets
  * through a copy of its program of their own (a tail call), so that the
  * code that reads their quotes is not in the program every other packet
  * runs: there, it cost a VIP miss 2 ns and an established flow 3-4 ns.
@@ -105,6 +105,42 @@ STEER_INLINE int steer_next_hop_static(const struct steer_pkt *p, const struct s
 	hop->ifindex = 0;
 	hop->mtu = gw->mtu;
 	return STEER_HOP_OK;
+}
+
+/* An echo request to a VIP address: answered in place (icmp.h), within
+ * gateway.icmp_rate; not steer's when that is 0 or the source is no one
+ * host. Returns the counter that ends its path. */
+STEER_INLINE int steer_echo(struct steer_env *env, struct steer_pkt *p,
+			    const struct steer_gateway *gw)
+{
+	struct steer_icmp_limit *l;
+
+	if (!gw->icmp_rate || !steer_icmp_source_ok(p))
+		return STEER_CTR_PASS_NOT_STEER;
+	l = steer_env_icmp_limit(env);
+	if (!l || !steer_icmp_allow(l, gw->icmp_rate, steer_env_now_ns(env)))
+		return STEER_CTR_DROP_ICMP_LIMIT;
+	if (steer_icmp_echo_reply(p))
+		return STEER_CTR_DROP_MALFORMED;
+	return STEER_CTR_ICMP_ECHO;
+}
+
+/* An ICMP or ICMPv6 packet, parsed (through steer_env_icmp_in()): an echo
+ * request to a VIP address is answered; an error about a node's reply
+ * takes its flow (steer_icmp_error_flow()). 0 to go on with p, else the
+ * counter that ends its path. */
+STEER_INLINE int steer_icmp_in(struct steer_env *env, struct steer_pkt *p)
+{
+	const struct steer_gateway *gw;
+
+	if (!steer_icmp_is_echo(p)) {
+		steer_icmp_error_flow(p);
+		return 0;
+	}
+	gw = steer_env_gateway(env);
+	if (!gw || !steer_env_vip(env, (const void *)p->daddr))
+		return 0;
+	return steer_echo(env, p, gw);
 }
 
 /* Find the service: compute header (dest option, then UDP shim), else VIP.
@@ -307,6 +343,8 @@ STEER_INLINE int steer_verdict_of(int ctr)
 	if (ctr == STEER_CTR_PASS_NOT_STEER || ctr == STEER_CTR_PASS_UNKNOWN_CID ||
 	    ctr == STEER_CTR_PASS_NO_TABLE)
 		return STEER_VERDICT_PASS;
+	if (ctr == STEER_CTR_ICMP_ECHO)
+		return STEER_VERDICT_REPLY;
 	return STEER_VERDICT_DROP;
 }
 
@@ -316,13 +354,15 @@ STEER_INLINE int steer_classify_pkt(struct steer_env *env, struct steer_pkt *p,
 				    const struct steer_gateway **gw,
 				    const struct steer_service **svc, struct steer_class *c)
 {
-	int ret = steer_parse(p);
+	int ret = steer_parse(p), ctr;
 
 	if (ret == STEER_PARSE_OK) {
 		steer_env_parsed(env, p);
 		ret = steer_parse_destopt(p);
-		if (p->proto == STEER_IPPROTO_ICMP || p->proto == STEER_IPPROTO_ICMPV6)
-			steer_env_icmp_in(env, p);
+		if (ret == STEER_PARSE_OK &&
+		    (p->proto == STEER_IPPROTO_ICMP || p->proto == STEER_IPPROTO_ICMPV6) &&
+		    (ctr = steer_env_icmp_in(env, p)))
+			return ctr;
 	}
 	if (ret == STEER_PARSE_NOT_IP)
 		return STEER_CTR_PASS_NOT_STEER;
@@ -359,8 +399,9 @@ struct steer_prepared {
 	int ctr;                  /* nonzero: the counter that ends the path */
 };
 
-/* Only steer_env_parsed() and steer_env_icmp_in() may have a side effect
- * here (the BPF shell's tail call; steer-dpdk's has none): counting is
+/* Only steer_env_parsed(), steer_env_icmp_in() (the BPF shell's tail
+ * call) and an echo request's reply (written in place, a token of the
+ * ICMP rate taken) may have a side effect here: counting is
  * steer_finish()'s. */
 STEER_INLINE void steer_prepare(struct steer_env *env, struct steer_pkt *p,
 				struct steer_prepared *pp)

@@ -474,6 +474,25 @@ Test(xdp, icmp_errors_about_replies_go_to_the_flows_node)
 		     "though an error runs twice (steer_xdp, then the ICMP program)");
 }
 
+/* A ping to a VIP address is answered by the ICMP program, byte for byte
+ * as the core does (xdp_run compares), over both families. */
+Test(xdp, pings_to_vips_are_answered)
+{
+	struct steer_pb_spec s = test_spec_v4(9);
+
+	s.icmp_type = STEER_PB_ECHO4;
+	s.payload_len = 56;
+	cr_assert_eq(xdp_run(&s).action, XDP_TX);
+	s = test_spec_v6(9);
+	s.icmp_type = STEER_PB_ECHO6;
+	s.payload_len = 56;
+	cr_assert_eq(xdp_run(&s).action, XDP_TX);
+	test_ip(s.dst, "2001:db8::222");
+	cr_assert_eq(xdp_run(&s).action, XDP_PASS, "not a VIP address");
+	cr_assert_eq(stats()->counters[STEER_CTR_ICMP_ECHO], 2);
+	cr_assert_eq(stats()->counters[STEER_CTR_RX], 3);
+}
+
 /* next_hop "fib": bpf_fib_lookup against a routing table and neighbour
  * entries made in a private network namespace (this test process only). */
 #define FIB_CONFIG                                                                          \

@@ -46,6 +46,8 @@ cases=(
 	"too-big-v6 --dst 2001:db8::100 --proto tcp --flows 10 --size 1514 --vlans 1"
 	"icmp-err4 --dst 198.18.0.100 --proto tcp --flows 20 --icmp-error"
 	"icmp-err6 --dst 2001:db8::100 --proto udp --flows 20 --icmp-error --vlans 1"
+	"echo4 --dst 198.18.0.100 --flows 10 --echo --size 98"
+	"echo6 --dst 2001:db8::100 --flows 10 --echo --size 118 --vlans 2"
 	"mal-truncated --dst 198.18.0.100 --malformed truncated --flows 20"
 	"mal-version --dst 2001:db8::100 --malformed bad-version --flows 20"
 	"mal-length --dst 198.18.0.100 --malformed bad-length --flows 20"
@@ -63,9 +65,9 @@ for c in "${cases[@]}"; do
 	"$gen" write "$tmp/$name.pcap" "$@" --sport-base $((1000 + ${#parts[@]} * 2000)) >/dev/null || exit 1
 	parts+=("$tmp/$name.pcap")
 	# A net_ring receive port hands back what is sent on it, the ICMP
-	# replies to too-big requests among them: the net_ring runs leave
-	# those requests out (the replies have a test of their own below).
-	case $name in too-big-*) ;; *) ring_parts+=("$tmp/$name.pcap") ;; esac
+	# replies to too-big requests and pings among them: the net_ring runs
+	# leave those out (the replies have a test of their own below).
+	case $name in too-big-* | echo*) ;; *) ring_parts+=("$tmp/$name.pcap") ;; esac
 done
 cat_pcaps() { # cat_pcaps OUT IN...
 	python3 - "$@" <<'PY'
@@ -116,8 +118,9 @@ assert d["pass"]["not_steer"] > 0
 assert d["traffic"]["icmp_to_node"] == 40, d["traffic"]
 if ref == "xdp":
     # ICMP errors for the too-big requests: 10 with DF over IPv4, 10 over
-    # IPv6; none for the 10 without DF.
+    # IPv6; none for the 10 without DF. Pings to VIPs, answered.
     assert d["traffic"]["icmp_sent"] == 20, d["traffic"]
+    assert d["traffic"]["icmp_echo"] == 20, d["traffic"]
 PY
 }
 check "every counter agrees: traffic, pass, drops by reason, services, nodes" counters
@@ -139,9 +142,11 @@ check "net_ring: the same packets as XDP, byte for byte" compare ring xdp-ring
 check "net_ring: every counter agrees" counters ring xdp-ring
 
 # With a transmit port of its own, replies to senders go back out of the
-# receive port: the ICMP errors to the too-big requests, and nothing else.
+# receive port: the ICMP errors to the too-big requests and the echo
+# replies, and nothing else.
 replies_back() {
-	cat_pcaps "$tmp/big.pcap" "$tmp/too-big-df.pcap" "$tmp/too-big-v6.pcap" "$tmp/v4-udp.pcap"
+	cat_pcaps "$tmp/big.pcap" "$tmp/too-big-df.pcap" "$tmp/too-big-v6.pcap" "$tmp/echo4.pcap" \
+		"$tmp/v4-udp.pcap"
 	"$build/tests/xdp_pcap" "$config" "$tmp/big.pcap" "$tmp/big-xdp.pcap" >/dev/null &&
 		"$build/dataplane/steer-dpdk" $eal \
 		--vdev "net_pcap0,rx_pcap=$tmp/big.pcap,tx_pcap=$tmp/back.pcap" \
@@ -154,12 +159,13 @@ tmp = sys.argv[1]
 back, fwd, ref = (frames(f"{tmp}/{n}.pcap") for n in ("back", "fwd", "big-xdp"))
 icmp = lambda f: (f[12:14] == b"\x08\x00" and f[23] == 1) or (f[12:14] == b"\x86\xdd" and f[20] == 58)
 print(f"back out of the receive port: {len(back)}, out of the transmit port: {len(fwd)}")
-assert len(back) == 20 and all(icmp(f) for f in back)
+assert len(back) == 30 and all(icmp(f) for f in back)
 assert len(fwd) == 900 and not any(icmp(f) for f in fwd)
 assert back == [f for f in ref if icmp(f)] and fwd == [f for f in ref if not icmp(f)]
 PY
 }
-check "--tx-port: ICMP errors go back out of the receive port, byte for byte as XDP's" replies_back
+check "--tx-port: ICMP errors and echo replies go back out of the receive port, byte for byte as XDP's" \
+	replies_back
 check "--preload without a separate --tx-port is refused" \
 	bash -c "timeout 20 $build/dataplane/steer-dpdk $eal --vdev net_ring0 -- --preload $tmp/in.pcap \
 		--control $tmp/r2.sock 2>&1 | grep -q 'needs a --tx-port'"

@@ -84,6 +84,8 @@ check "a router's ICMP error about a node's reply reaches that node through stee
 	lab_icmp_to_flow_node 198.18.0.100 198.18.100.2 62011
 check "a router's ICMP error about a node's reply reaches that node through steer-dpdk (IPv6)" \
 	lab_icmp_to_flow_node 2001:db8::100 2001:db8:100::2 62012
+check "ping to the IPv4 VIP is answered by steer-dpdk" lab_ping_vip 198.18.0.100
+check "ping to the IPv6 VIP is answered by steer-dpdk" lab_ping_vip 2001:db8::100
 
 weights() {
 	local -a c

@@ -317,6 +317,15 @@ PY
 	done
 }
 
+# lab_ping_vip ADDR: ping(8) from the client; 3 echo requests answered by
+# the gateway, and counted there.
+lab_ping_vip() {
+	local before
+	before=$("$BUILD/steerctl" -s "$LAB_SOCK" -j stats | jq .traffic.icmp_echo)
+	lab_exec "${LAB}cl" ping -c 3 -i 0.2 -W 2 "$1" | tail -2 &&
+		[ "$("$BUILD/steerctl" -s "$LAB_SOCK" -j stats | jq .traffic.icmp_echo)" -eq $((before + 3)) ]
+}
+
 # lab_pmtu_udp ADDR MTU...: a UDP datagram from the client that fills its
 # 1,500-byte link, with DF (path MTU discovery, as stacks do by default),
 # is too big for the tunnel: the gateway's ICMP error must bring the

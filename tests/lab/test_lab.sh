@@ -129,6 +129,9 @@ check "a router's fragmentation-needed about a node's reply reaches that node (I
 	icmp_in 198.18.0.100 198.18.100.2 62001
 check "a router's packet-too-big about a node's reply reaches that node (IPv6)" \
 	icmp_in 2001:db8::100 2001:db8:100::2 62002
+# ping(8) to the VIPs: the gateway answers.
+check "ping to the IPv4 VIP is answered by the gateway" lab_ping_vip 198.18.0.100
+check "ping to the IPv6 VIP is answered by the gateway" lab_ping_vip 2001:db8::100
 
 check "UDP to the IPv4 VIP (ipip) follows the weights over 3000 flows" \
 	spread v4-udp 3000 udp --dst 198.18.0.100 --proto udp

@@ -314,9 +314,10 @@ error_about(struct steer_pb_spec s)
 	return s;
 }
 
-/* An ICMP error as built, through the pipeline. */
+/* An ICMP packet as built (an error, an echo request), through the
+ * pipeline. */
 static struct result
-error_packet(struct steer_pb_spec s, void (*mangle)(__u8 *pkt, size_t len))
+icmp_packet(struct steer_pb_spec s, void (*mangle)(__u8 *pkt, size_t len))
 {
 	struct result r;
 
@@ -349,7 +350,7 @@ Test(icmp, an_error_about_a_reply_goes_to_the_flows_node)
 	f = flow_packet(s);
 	cr_assert_eq(f.verdict, STEER_VERDICT_TX);
 	flows = env->n_flows;
-	e = error_packet(error_about(s), NULL);
+	e = icmp_packet(error_about(s), NULL);
 	cr_assert_eq(e.verdict, STEER_VERDICT_TX);
 	cr_assert_eq(node_of(&e), node_of(&f), "node %u, the flow's %u", node_of(&e), node_of(&f));
 	assert_carried(&e);
@@ -366,7 +367,7 @@ Test(icmp, a_packet_too_big_about_a_reply_goes_to_the_flows_node)
 
 	f = flow_packet(s);
 	s.vlans = 1;
-	e = error_packet(error_about(s), NULL);
+	e = icmp_packet(error_about(s), NULL);
 	cr_assert_eq(e.verdict, STEER_VERDICT_TX);
 	cr_assert_eq(node_of(&e), node_of(&f));
 	assert_carried(&e);
@@ -380,7 +381,7 @@ Test(icmp, an_error_for_an_unknown_flow_records_nothing)
 	struct steer_pb_spec s = test_spec_v4(7300);
 	struct result e, f;
 
-	e = error_packet(error_about(s), NULL);
+	e = icmp_packet(error_about(s), NULL);
 	cr_assert_eq(e.verdict, STEER_VERDICT_TX);
 	cr_assert_eq(env->n_flows, 0, "no affinity entry made");
 	cr_assert_eq(env->ctr[STEER_CTR_FLOW_NEW], 0);
@@ -417,9 +418,89 @@ Test(icmp, other_icmp_is_left_as_it_is)
 {
 	struct steer_pb_spec s = error_about(test_spec_v4(7400));
 
-	cr_assert_eq(error_packet(s, quote_from_elsewhere).verdict, STEER_VERDICT_PASS);
-	cr_assert_eq(error_packet(s, quote_without_ports).verdict, STEER_VERDICT_PASS);
-	cr_assert_eq(error_packet(s, echo_request).verdict, STEER_VERDICT_PASS);
+	cr_assert_eq(icmp_packet(s, quote_from_elsewhere).verdict, STEER_VERDICT_PASS);
+	cr_assert_eq(icmp_packet(s, quote_without_ports).verdict, STEER_VERDICT_PASS);
+	cr_assert_eq(icmp_packet(s, echo_request).verdict, STEER_VERDICT_PASS);
 	cr_assert_eq(env->ctr[STEER_CTR_PASS_NOT_STEER], 3);
 	cr_assert_eq(env->ctr[STEER_CTR_ICMP_TO_NODE], 0);
+}
+
+/* Echo requests to a VIP address: answered in place. */
+
+static struct steer_pb_spec
+echo_to(const char *dst, int family)
+{
+	struct steer_pb_spec s = family == 4 ? test_spec_v4(77) : test_spec_v6(77);
+
+	test_ip(s.dst, dst);
+	s.icmp_type = family == 4 ? STEER_PB_ECHO4 : STEER_PB_ECHO6;
+	s.payload_len = 56;
+	return s;
+}
+
+static void
+assert_echo_reply(const struct result *r, const struct steer_pb_spec *s)
+{
+	const __u8 *ip = r->out + r->l3, *icmp;
+	__u32 sum = 0;
+
+	cr_assert_eq(r->verdict, STEER_VERDICT_REPLY);
+	cr_assert_eq(r->len, r->in_len, "the same size");
+	cr_assert_eq(memcmp(r->out, s->src_mac, 6), 0);
+	cr_assert_eq(memcmp(r->out + 6, s->dst_mac, 6), 0);
+	cr_assert_eq(memcmp(r->out + 12, r->in + 12, r->l3 - 12), 0, "VLAN tags kept");
+	if (s->family == 4) {
+		cr_assert_eq(ip[8], 64);
+		cr_assert_eq(steer_pb_fold(steer_pb_sum(ip, 20, 0)), 0, "IPv4 header checksum");
+		cr_assert_eq(memcmp(ip + 12, s->dst, 4), 0);
+		cr_assert_eq(memcmp(ip + 16, s->src, 4), 0);
+		icmp = ip + 20;
+		cr_assert_eq(icmp[0], 0, "echo reply");
+	} else {
+		cr_assert_eq(ip[7], 64);
+		cr_assert_eq(memcmp(ip + 8, s->dst, 16), 0);
+		cr_assert_eq(memcmp(ip + 24, s->src, 16), 0);
+		icmp = ip + 40;
+		cr_assert_eq(icmp[0], 129, "echo reply");
+		sum = steer_pb_sum(ip + 8, 32, 0) + 58 + (__u32)(r->len - r->l3 - 40);
+	}
+	cr_assert_eq(steer_pb_fold(steer_pb_sum(icmp, r->len - (size_t)(icmp - r->out), sum)), 0,
+		     "ICMP checksum");
+	cr_assert_eq(memcmp(icmp + 4, r->in + (icmp - r->out) + 4, r->len - (size_t)(icmp - r->out) - 4),
+		     0, "identifier, sequence and data as they came");
+}
+
+Test(icmp, a_ping_to_a_vip_is_answered)
+{
+	struct steer_pb_spec s = echo_to("198.18.0.100", 4);
+	struct result r;
+
+	r = icmp_packet(s, NULL);
+	assert_echo_reply(&r, &s);
+	s = echo_to("2001:db8::100", 6);
+	s.vlans = 2;
+	r = icmp_packet(s, NULL);
+	assert_echo_reply(&r, &s);
+	cr_assert_eq(env->ctr[STEER_CTR_ICMP_ECHO], 2);
+}
+
+/* Not a VIP address, a source that is no one host, icmp_rate 0: not
+ * steer's; past the rate: dropped and counted. */
+Test(icmp, pings_steer_does_not_answer)
+{
+	struct steer_pb_spec s = echo_to("198.18.0.222", 4);
+	unsigned i, replies = 0;
+
+	cr_assert_eq(icmp_packet(s, NULL).verdict, STEER_VERDICT_PASS, "not a VIP");
+	s = echo_to("198.18.0.100", 4);
+	test_ip(s.src, "224.0.0.1");
+	cr_assert_eq(icmp_packet(s, NULL).verdict, STEER_VERDICT_PASS, "from a group");
+	cr_assert_eq(env->ctr[STEER_CTR_PASS_NOT_STEER], 2);
+	s = echo_to("198.18.0.100", 4);
+	for (i = 0; i < 60; i++)
+		replies += icmp_packet(s, NULL).verdict == STEER_VERDICT_REPLY;
+	cr_assert_eq(replies, STEER_ICMP_BURST);
+	cr_assert_eq(env->ctr[STEER_CTR_DROP_ICMP_LIMIT], 10);
+	img->gw.icmp_rate = 0;
+	cr_assert_eq(icmp_packet(s, NULL).verdict, STEER_VERDICT_PASS, "icmp_rate 0");
 }
