@@ -89,14 +89,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	if (v == STEER_VERDICT_REPLY) {
-		/* Only an ICMP error of the one size, and only for a request
-		 * that was too big. */
+		/* Only an echo reply of the request's size, or an ICMP error
+		 * of the one size for a request that was too big. */
 		size_t out = (size_t)(p.end - p.data);
-		int v4 = p.data[12] == 0x08;
+		int echo = out == size && (size_t)(p.data - start) == 0;
 
-		if (out != (v4 ? 14 + 20 : 14 + 40) + 8 + STEER_ICMP_QUOTE ||
-		    (v4 ? p.data[23] != STEER_IPPROTO_ICMP : p.data[20] != STEER_IPPROTO_ICMPV6) ||
-		    size < 1400)
+		if (!echo && (out != (p.data[12] == 0x08 ? 14 + 20 : 14 + 40) + 8 + STEER_ICMP_QUOTE ||
+			      (p.data[12] == 0x08 ? p.data[23] != STEER_IPPROTO_ICMP :
+						    p.data[20] != STEER_IPPROTO_ICMPV6) ||
+			      size < 1400))
 			abort();
 	}
 	return 0;

@@ -48,10 +48,19 @@ main(int argc, char **argv)
 		inet_pton(fam == 4 ? AF_INET : AF_INET6, fam == 4 ? "198.18.0.100" : "2001:db8::100",
 			  s.dst);
 		steer_pb_chdr(&s.chdr, 1 + (n & 1), (int)(n & 2), 77);
-		/* Some too big for the tunnel, with DF: the ICMP reply path. */
+		/* Some too big for the tunnel, with DF: the ICMP reply path;
+		 * some ICMP errors about replies, some pings. */
 		if (frag == 0 && vlans == 1) {
 			s.df = 1;
 			s.payload_len = 1500;
+		}
+		if (frag == 0 && vlans == 2 && carrier == STEER_PB_VIP) {
+			s.icmp_type = proto ? (fam == 4 ? STEER_PB_ECHO4 : STEER_PB_ECHO6) :
+					      (fam == 4 ? 3 : 2);
+			s.icmp_code = fam == 4 && !proto ? 4 : 0;
+			inet_pton(fam == 4 ? AF_INET : AF_INET6, fam == 4 ? "198.18.99.1" :
+				  "2001:db8:99::1", s.router);
+			s.n_ext = 0;
 		}
 		len = steer_pb_build(&s, buf, sizeof(buf));
 		snprintf(path, sizeof(path), "%s/seed-%03u", argv[1], n++);
