@@ -297,9 +297,9 @@ STEER_INLINE int steer_icmp_is_echo(const struct steer_pkt *p)
 	if (!icmp || !p->l4_off || p->frag != STEER_FRAG_NONE)
 		return 0;
 	if (p->family == STEER_AF_INET)
-		return p->l4_off == p->l3_off + STEER_IPV4_LEN &&
+		return p->proto == STEER_IPPROTO_ICMP && p->l4_off == p->l3_off + STEER_IPV4_LEN &&
 		       steer_get_be16(icmp) == STEER_ICMP_ECHO_REQUEST;
-	return p->l4_off == p->l3_off + STEER_IPV6_LEN &&
+	return p->proto == STEER_IPPROTO_ICMPV6 && p->l4_off == p->l3_off + STEER_IPV6_LEN &&
 	       steer_get_be16(icmp) == STEER_ICMPV6_ECHO_REQUEST;
 }
 
