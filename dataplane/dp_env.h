@@ -138,27 +138,12 @@ steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
 	(void)p;
 }
 
-static inline int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
-				    __u32 mtu, __u32 overhead);
-static inline int steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p);
 struct steer_hop;
 static inline int steer_env_next_hop(struct steer_env *e, const struct steer_pkt *p,
 				     const struct steer_gateway *gw, const struct steer_node *n,
 				     __u32 outer_ip_len, struct steer_hop *hop);
 
 #include "steer/pipeline.h"
-
-static inline int
-steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate, __u32 mtu, __u32 overhead)
-{
-	return steer_too_big(e, p, rate, mtu, overhead);
-}
-
-static inline int
-steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p)
-{
-	return steer_icmp_in(e, p);
-}
 
 /* ARP/NDP is not steer-dpdk's job: the next hop is the config's MAC. */
 static inline int

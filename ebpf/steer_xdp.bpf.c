@@ -444,7 +444,9 @@ STEER_INLINE void steer_env_parsed(struct steer_env *e, struct steer_pkt *p)
 	p->dst_end = o->dst_end & 0xffff;
 }
 
-/* Defined below, once the core's verdicts are known. */
+/* This shell's own: in programs of their own (tail calls). Defined below,
+ * once the core's verdicts are known. */
+#define STEER_ENV_ICMP
 STEER_INLINE int steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p);
 STEER_INLINE int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
 				   __u32 mtu, __u32 overhead);

@@ -208,13 +208,27 @@ build_packet(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
 /* Bytes of the reply an ICMP error quotes. */
 #define PB_ICMP_QUOTE 128
 
+/* The checksum of the ICMP message at icmp, o's whole payload (over IPv6
+ * with the pseudo-header). */
+static void
+icmp_checksum(const struct steer_pb_spec *o, __u8 *icmp)
+{
+	__u32 sum = 0;
+
+	if (o->family == 6) {
+		sum = steer_pb_sum(o->src, 16, sum);
+		sum = steer_pb_sum(o->dst, 16, sum);
+		sum += 58 + (__u32)o->payload_len;
+	}
+	steer_put_be16(icmp + 2, steer_pb_fold(steer_pb_sum(icmp, o->payload_len, sum)));
+}
+
 static size_t
 build_icmp_error(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
 {
 	struct steer_pb_spec r = *s, o = *s;
 	__u8 reply[2048], *icmp;
 	size_t rlen, qlen, len, l4;
-	__u32 sum = 0;
 
 	/* The node's reply: from the VIP's port to the client's. */
 	r.icmp_type = 0;
@@ -255,12 +269,7 @@ build_icmp_error(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
 	if (s->family == 6 && s->icmp_type == 2)
 		steer_put_be32(icmp + 4, 1400);
 	memcpy(icmp + 8, reply + 14, qlen);
-	if (s->family == 6) {
-		sum = steer_pb_sum(o.src, 16, sum);
-		sum = steer_pb_sum(o.dst, 16, sum);
-		sum += 58 + (__u32)o.payload_len;
-	}
-	steer_put_be16(icmp + 2, steer_pb_fold(steer_pb_sum(icmp, o.payload_len, sum)));
+	icmp_checksum(&o, icmp);
 	return len;
 }
 
@@ -271,7 +280,6 @@ build_echo(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
 {
 	struct steer_pb_spec o = *s;
 	size_t len, i;
-	__u32 sum = 0;
 	__u8 *icmp;
 
 	o.icmp_type = 0;
@@ -291,12 +299,7 @@ build_echo(const struct steer_pb_spec *s, __u8 *buf, size_t cap)
 	steer_put_be16(icmp + 6, 1);
 	for (i = 0; i < s->payload_len; i++)
 		icmp[8 + i] = (__u8)i;
-	if (s->family == 6) {
-		sum = steer_pb_sum(o.src, 16, sum);
-		sum = steer_pb_sum(o.dst, 16, sum);
-		sum += 58 + (__u32)o.payload_len;
-	}
-	steer_put_be16(icmp + 2, steer_pb_fold(steer_pb_sum(icmp, o.payload_len, sum)));
+	icmp_checksum(&o, icmp);
 	return len;
 }
 

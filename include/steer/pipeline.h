@@ -26,8 +26,8 @@
  *   int steer_env_trim(struct steer_env *e, struct steer_pkt *p, __u32 len);
  *   struct steer_icmp_limit *steer_env_icmp_limit(struct steer_env *e);
  *   int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
- *                         __u32 mtu, __u32 overhead);
- *   int steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p);
+ *                         __u32 mtu, __u32 overhead);                 (*)
+ *   int steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p);  (*)
  *   void steer_env_parsed(struct steer_env *e, struct steer_pkt *p);
  *
  * steer_env_flow_put() always follows steer_env_flow_get() of the same key
@@ -46,6 +46,8 @@
  * through a copy of its program of their own (a tail call), so that the
  * code that reads their quotes is not in the program every other packet
  * runs: there, it cost a VIP miss 2 ns and an established flow 3-4 ns.
+ * (*) An env that does not define STEER_ENV_ICMP gets these two from
+ * this file: steer_too_big() and steer_icmp_in(), run in place.
  * steer_env_parsed() runs once headers are parsed; the BPF shell uses it as
  * a verifier barrier (the header offsets come back as plain bounded
  * numbers, so the rest of the program is verified once, not once per
@@ -59,6 +61,12 @@
 #include "hash.h"
 #include "icmp.h"
 #include "parse.h"
+
+#ifndef STEER_ENV_ICMP
+STEER_INLINE int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
+				   __u32 mtu, __u32 overhead);
+STEER_INLINE int steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p);
+#endif
 
 enum steer_verdict {
 	STEER_VERDICT_PASS = 0,   /* hand to the kernel / not ours */
@@ -503,5 +511,18 @@ STEER_INLINE int steer_process(struct steer_env *env, struct steer_pkt *p, struc
 	steer_flow_key_fill(&key, p, &c);
 	return steer_forward(env, p, hop, gw, svc, &key, bytes);
 }
+
+#ifndef STEER_ENV_ICMP
+STEER_INLINE int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
+				   __u32 mtu, __u32 overhead)
+{
+	return steer_too_big(e, p, rate, mtu, overhead);
+}
+
+STEER_INLINE int steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p)
+{
+	return steer_icmp_in(e, p);
+}
+#endif
 
 #endif /* STEER_PIPELINE_H */
