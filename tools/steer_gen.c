@@ -469,6 +469,10 @@ main(int argc, char **argv)
 			"--carrier or --malformed with it\n");
 		return 2;
 	}
+	if (rfam && !g.base.icmp_type) {
+		fprintf(stderr, "steer-gen: --router is the sender of --icmp-error: give both\n");
+		return 2;
+	}
 	if (echo)
 		g.base.icmp_type = g.base.family == 4 ? STEER_PB_ECHO4 : STEER_PB_ECHO6;
 	else if (g.base.icmp_type) {
