@@ -100,25 +100,30 @@ render_cores(FILE *f, json_t *stats)
 static void
 render_stats(FILE *f, json_t *stats)
 {
+	/* Families of one sample: a traffic counter each. */
+	static const struct {
+		const char *name, *counter, *help;
+	} one[] = {
+		{ "steer_rx_packets_total", "rx", "Packets the fast path received." },
+		{ "steer_forwarded_packets_total", "forward",
+		  "Packets encapsulated and sent to a node." },
+		{ "steer_icmp_sent_total", "icmp_sent",
+		  "ICMP errors (fragmentation needed, packet too big) sent back to clients." },
+		{ "steer_icmp_to_node_total", "icmp_to_node",
+		  "ICMP errors about nodes' replies forwarded to the flows' nodes." },
+		{ "steer_icmp_echo_total", "icmp_echo", "Echo requests to VIPs answered." },
+	};
 	json_t *traffic = json_object_get(stats, "traffic");
+	size_t i;
 
-	family(f, "steer_rx_packets_total", "counter", "Packets the fast path received.");
-	fprintf(f, "steer_rx_packets_total %lld\n", (long long)int_of(traffic, "rx"));
-	family(f, "steer_forwarded_packets_total", "counter",
-	       "Packets encapsulated and sent to a node.");
-	fprintf(f, "steer_forwarded_packets_total %lld\n", (long long)int_of(traffic, "forward"));
+	for (i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		family(f, one[i].name, "counter", one[i].help);
+		fprintf(f, "%s %lld\n", one[i].name, (long long)int_of(traffic, one[i].counter));
+	}
 	family(f, "steer_flows_total", "counter",
 	       "Packets by affinity outcome: a new flow, or an established one.");
 	fprintf(f, "steer_flows_total{kind=\"new\"} %lld\n", (long long)int_of(traffic, "flow_new"));
 	fprintf(f, "steer_flows_total{kind=\"hit\"} %lld\n", (long long)int_of(traffic, "flow_hit"));
-	family(f, "steer_icmp_sent_total", "counter",
-	       "ICMP errors (fragmentation needed, packet too big) sent back to clients.");
-	fprintf(f, "steer_icmp_sent_total %lld\n", (long long)int_of(traffic, "icmp_sent"));
-	family(f, "steer_icmp_to_node_total", "counter",
-	       "ICMP errors about nodes' replies forwarded to the flows' nodes.");
-	fprintf(f, "steer_icmp_to_node_total %lld\n", (long long)int_of(traffic, "icmp_to_node"));
-	family(f, "steer_icmp_echo_total", "counter", "Echo requests to VIPs answered.");
-	fprintf(f, "steer_icmp_echo_total %lld\n", (long long)int_of(traffic, "icmp_echo"));
 	family(f, "steer_passed_packets_total", "counter",
 	       "Packets handed to the kernel, by reason.");
 	by_member(f, "steer_passed_packets_total", "reason", json_object_get(stats, "pass"));

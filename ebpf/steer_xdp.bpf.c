@@ -463,44 +463,46 @@ STEER_INLINE int steer_env_next_hop(struct steer_env *e, const struct steer_pkt 
  * the table. The tail call is made here rather than from steer_xdp()
  * after the run: a verdict that sends steer_xdp() there cost a VIP miss
  * 1-2 ns more (the A/B in the README). */
+/* Hand the packet to program idx of steer_progs, which does not come
+ * back. This run is done with the table, so it leaves the readers first;
+ * the program taking over enters them itself if it reads the table. If
+ * the tail call fails, this run comes back in and goes on. */
+STEER_INLINE void steer_xdp_hand_off(struct steer_env *e, __u32 idx)
+{
+	__u32 zero = 0;
+	__u64 *readers = bpf_map_lookup_elem(&steer_readers, &zero);
+
+	if (!readers)
+		return;
+	__sync_fetch_and_add(readers, 1);
+	bpf_tail_call(e->ctx, &steer_progs, idx);
+	__sync_fetch_and_add(readers, 1);
+}
+
 STEER_INLINE int steer_env_too_big(struct steer_env *e, struct steer_pkt *p, __u32 rate,
 				   __u32 mtu, __u32 overhead)
 {
 	__u32 zero = 0;
 	struct steer_too_big_args *a = bpf_map_lookup_elem(&steer_tb_args, &zero);
-	__u64 *readers = bpf_map_lookup_elem(&steer_readers, &zero);
 
-	if (!a || !readers || !rate)
+	if (!a || !rate)
 		return STEER_VERDICT_DROP;
 	a->rate = rate;
 	a->mtu = mtu;
 	a->overhead = overhead;
-	/* Done with the table: this run leaves the readers here, for the
-	 * tail call does not come back (and back in if it fails). */
-	__sync_fetch_and_add(readers, 1);
-	bpf_tail_call(e->ctx, &steer_progs, STEER_XDP_PROG_TOO_BIG);
-	__sync_fetch_and_add(readers, 1);
+	steer_xdp_hand_off(e, STEER_XDP_PROG_TOO_BIG);
 	return STEER_VERDICT_DROP;
 }
 
 /* ICMP and ICMPv6 packets start over in steer_xdp_icmp_in, the same
- * program with the core's steer_icmp_in() in it (the core's
- * contract says why); this run leaves the readers first, and that one
- * comes in again. If the tail call fails, the packet goes on here as an
- * ICMP packet like any other. */
+ * program with the core's steer_icmp_in() in it (the core's contract
+ * says why). If the tail call fails, the packet goes on here as an ICMP
+ * packet like any other. */
 STEER_INLINE int steer_env_icmp_in(struct steer_env *e, struct steer_pkt *p)
 {
-	__u32 zero = 0;
-	__u64 *readers;
-
 	if (e->icmp_in)
 		return steer_icmp_in(e, p);
-	readers = bpf_map_lookup_elem(&steer_readers, &zero);
-	if (!readers)
-		return 0;
-	__sync_fetch_and_add(readers, 1);
-	bpf_tail_call(e->ctx, &steer_progs, STEER_XDP_PROG_ICMP_IN);
-	__sync_fetch_and_add(readers, 1);
+	steer_xdp_hand_off(e, STEER_XDP_PROG_ICMP_IN);
 	return 0;
 }
 

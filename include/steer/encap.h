@@ -25,6 +25,15 @@ STEER_INLINE void steer_write_eth(__u8 *out, const __u8 dst[6], const __u8 src[6
 	steer_put_be16(eth->proto, proto);
 }
 
+/* A one's complement sum of 16-bit words, at most 0x1fffe in the high
+ * half, folded to 16 bits (not complemented). */
+STEER_INLINE __u16 steer_csum_fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
 /* Outer IPv4: DF set so a tunnel packet is never fragmented on the way.
  * Written field by field into the packet, the checksum summed from the
  * values rather than read back from a header built in memory: reading
@@ -37,8 +46,6 @@ STEER_INLINE void steer_write_ipv4(__u8 *out, const __u8 src[4], const __u8 dst[
 		    ((__u32)STEER_OUTER_TTL << 8 | proto) + steer_get_be16(src) +
 		    steer_get_be16(src + 2) + steer_get_be16(dst) + steer_get_be16(dst + 2);
 
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
 	out[0] = 0x45;
 	out[1] = tos;
 	steer_put_be16(out + 2, tot_len);
@@ -46,7 +53,7 @@ STEER_INLINE void steer_write_ipv4(__u8 *out, const __u8 src[4], const __u8 dst[
 	steer_put_be16(out + 6, STEER_IPV4_DF);
 	out[8] = STEER_OUTER_TTL;
 	out[9] = proto;
-	steer_put_be16(out + 10, (__u16)~sum);
+	steer_put_be16(out + 10, (__u16)~steer_csum_fold(sum));
 	steer_memcpy(out + 12, src, 4);
 	steer_memcpy(out + 16, dst, 4);
 }

@@ -129,9 +129,7 @@ STEER_INLINE void steer_csum_store(__u8 *out, __u64 sum)
 {
 	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	steer_put_be16(out, steer_bswap16((__u16)~sum));
+	steer_put_be16(out, steer_bswap16((__u16)~steer_csum_fold((__u32)sum)));
 }
 
 /* Bytes in front of the request's IP header in the reply. */
@@ -309,9 +307,7 @@ STEER_INLINE void steer_csum_replace(__u8 *ck, __u16 old, __u16 new)
 {
 	__u32 sum = (__u16)~steer_get_be16(ck) + (__u32)(__u16)~old + new;
 
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	steer_put_be16(ck, (__u16)~sum);
+	steer_put_be16(ck, (__u16)~steer_csum_fold(sum));
 }
 
 /* Turn the echo request in p into its reply, in place: back to the MAC
