@@ -11,6 +11,9 @@
 
 #define STEER_IMAGE_MAGIC "STEERIMG"
 #define STEER_IMAGE_FORMAT 1
+/* Where the header's struct steer_gateway starts: after the magic, the
+ * format and six counts. */
+#define STEER_IMAGE_GW_OFFSET 32
 
 /* Returns a malloc'ed buffer of *len bytes, or NULL. */
 void *steer_image_encode(const struct steer_image *img, size_t *len);

@@ -38,7 +38,8 @@ usage(FILE *f)
 "                             service, src, sport, dst, dport, proto (tcp|udp),\n"
 "                             token (with service: a session token)\n"
 "  reload                     re-read the config file; a bad file changes nothing\n"
-"  decide FILE                apply a scheduler decision batch (JSON)\n"
+"  decide FILE                apply a scheduler decision batch (JSON; FILE - reads\n"
+"                             standard input, as do metrics and check-config)\n"
 "  metrics FILE               report node metrics (JSON)\n"
 "  node NAME state STATE      set a node up, draining or down\n"
 "  prometheus                 the Prometheus exposition (GET /metrics)\n"
@@ -301,31 +302,41 @@ print_lookup(json_t *o)
 		       json_string_value(json_object_get(o, "hash")));
 }
 
+/* The whole of a file, or of standard input for "-" (a scheduler's
+ * output piped in), NUL-terminated; *len without the NUL. */
 static char *
-read_file(const char *path)
+read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	char *data = NULL;
-	size_t len = 0, n;
+	size_t n;
 
+	*len = 0;
 	if (!f)
 		return NULL;
 	for (;;) {
-		char *next = realloc(data, len + 65536 + 1);
+		char *next = realloc(data, *len + 65536 + 1);
 
 		if (!next) {
 			free(data);
-			fclose(f);
-			return NULL;
+			data = NULL;
+			break;
 		}
 		data = next;
-		n = fread(data + len, 1, 65536, f);
-		len += n;
-		if (n < 65536)
+		n = fread(data + *len, 1, 65536, f);
+		*len += n;
+		if (n < 65536) {
+			if (ferror(f)) {
+				free(data);
+				data = NULL;
+			}
 			break;
+		}
 	}
-	data[len] = 0;
-	fclose(f);
+	if (data)
+		data[*len] = 0;
+	if (f != stdin)
+		fclose(f);
 	return data;
 }
 
@@ -334,9 +345,23 @@ check_config(const char *path)
 {
 	struct steer_config *cfg = NULL;
 	struct steer_error err;
-	char msg[1024];
+	char msg[1024], *text;
+	size_t len;
+	int ret;
 
-	if (steer_config_load(path, &cfg, &err)) {
+	if (strcmp(path, "-")) {
+		ret = steer_config_load(path, &cfg, &err);
+	} else {
+		text = read_file(path, &len);
+		if (!text) {
+			fprintf(stderr, "steerctl: cannot read standard input: %s\n", strerror(errno));
+			return EXIT_USAGE;
+		}
+		path = "<stdin>";
+		ret = steer_config_parse(text, len, path, &cfg, &err);
+		free(text);
+	}
+	if (ret) {
 		steer_error_format(&err, msg, sizeof(msg));
 		if (json_out) {
 			json_t *o = json_pack("{s:b, s:s, s:s, s:i, s:i, s:s}", "valid", 0, "error",
@@ -516,7 +541,8 @@ main(int argc, char **argv)
 		}
 		ret = run("GET", path, NULL, print_lookup);
 	} else if ((!strcmp(cmd, "decide") || !strcmp(cmd, "metrics")) && argc == 1) {
-		char *body = read_file(argv[0]);
+		size_t len;
+		char *body = read_file(argv[0], &len);
 
 		if (!body) {
 			fprintf(stderr, "steerctl: cannot read %s: %s\n", argv[0], strerror(errno));

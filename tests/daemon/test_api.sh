@@ -190,6 +190,8 @@ check "steerctl decide of a stale batch exits 1 with the reason" bash -c "
 	$steerctl -s $sock decide $tmp/d6.json 2>&1; [ \$? -eq 1 ]" 
 check "steerctl -j decide gives the refusal as JSON" bash -c "
 	$steerctl -s $sock -j decide $tmp/d6.json | jq -e '.path == \"version\"'"
+check "steerctl decide - reads the batch from standard input" bash -c "
+	$steerctl -s $sock -j decide - <$tmp/d6.json | jq -e '.path == \"version\"'"
 
 # --- /metrics
 check "GET /metrics: 200, Prometheus text" bash -c "curl -s -D $tmp/hdr --unix-socket $sock \

@@ -143,6 +143,10 @@ check "check-config rejects an invalid one with exit 1" \
 	exits_with 1 "bad.json:1:14: gateway: must be an object" "$steerctl" check-config "$tmp/bad.json"
 check "check-config -j gives line and column" \
 	bash -c "$steerctl -j check-config $tmp/bad.json | jq -e '.valid == false and .line == 1 and .column == 14' >/dev/null"
+check "check-config - reads standard input" \
+	bash -c "$steerctl check-config - <$tmp/steer.json | grep -q '^<stdin>: valid'"
+check "check-config - names standard input in its error" \
+	exits_with 1 "<stdin>:1:14: gateway: must be an object" bash -c "$steerctl check-config - <$tmp/bad.json"
 
 # --- the systemd unit
 unit=$(dirname "$steerd")/steerd.service

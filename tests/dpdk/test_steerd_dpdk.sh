@@ -128,6 +128,55 @@ bad_reload_changes_nothing() {
 }
 check "a bad config on reload changes nothing" bad_reload_changes_nothing
 
+# steer-dpdk's control socket spoken to directly (it serves one client at a
+# time, so steerd goes first; the table stays with steer-dpdk): damaged
+# table frames and an unknown message get the decoder's reason, and the
+# table and the traffic stay as they were.
+bad_frames_change_nothing() {
+	kill -9 "$steerd_pid"
+	wait "$steerd_pid" 2>/dev/null
+	steerd_pid=
+	python3 - "$tmp/dpdk.sock" <<'PY'
+import json, socket, struct, sys, time
+
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+
+def read(n):
+    b = b''
+    while len(b) < n:
+        chunk = s.recv(n - len(b))
+        if not chunk:
+            sys.exit('steer-dpdk closed the connection')
+        b += chunk
+    return b
+
+def ask(kind, payload=b''):
+    s.sendall(struct.pack('=II', kind, len(payload)) + payload)
+    kind, n = struct.unpack('=II', read(8))
+    assert kind == 0x80, kind
+    return json.loads(read(n))
+
+TABLE, STATS = 1, 2
+before = ask(STATS)
+header = b'STEERIMG' + struct.pack('=IIIIII', 1, 1, 1, 251, 0, 0)
+replies = [ask(TABLE, b'garbage'), ask(TABLE, header + bytes(72)), ask(7)]
+time.sleep(0.3)
+after = ask(STATS)
+for r in replies:
+    print(r)
+ok = (all('bad table image' in r.get('error', '') for r in replies[:2]) and
+      replies[2].get('error') == 'unknown message type' and
+      after['table_version'] == before['table_version'] and
+      after['traffic']['forward'] > before['traffic']['forward'] and
+      sum(after['drops'].values()) == 0)
+sys.exit(0 if ok else 1)
+PY
+}
+check "damaged table frames on steer-dpdk's socket are refused with a reason and change nothing" \
+	bad_frames_change_nothing
+
 dpdk_exit_report() {
 	kill -TERM "$dpdk_pid"
 	wait "$dpdk_pid"

@@ -82,3 +82,85 @@ Test(image_wire, damage_is_refused)
 	refused(copy, len, "Maglev slot out of range");
 	free(copy);
 }
+
+/* Decode the good image, damage it with mutate, encode it again: the
+ * decoder refuses it with a message containing want. Each damage is one a
+ * table that bounds checks alone would let through, but that would send
+ * packets where steerd never would. */
+static void
+refused_after(void (*mutate)(struct steer_image *), const char *want)
+{
+	struct steer_image *back = NULL;
+	size_t l;
+	char *b;
+
+	cr_assert_eq(steer_image_decode(buf, len, &back, err, sizeof(err)), 0, "%s", err);
+	mutate(back);
+	b = steer_image_encode(back, &l);
+	cr_assert_not_null(b);
+	refused(b, l, want);
+	cr_assert(strstr(err, want), "refused, but with \"%s\", not \"%s\"", err, want);
+	free(b);
+	steer_image_free(back);
+}
+
+static __u32
+web(void)
+{
+	return img->svc_slot_of[0];
+}
+
+static void
+maglev_to_down_node(struct steer_image *t)
+{
+	t->nodes[t->maglev[t->services[web()].maglev_off]].state = STEER_NODE_DOWN;
+}
+
+static void
+maglev_to_non_member(struct steer_image *t)
+{
+	__u32 k = t->maglev[t->services[web()].maglev_off];
+
+	t->services[web()].members[k / 64] &= ~(1ULL << (k % 64));
+}
+
+static void
+member_unreachable(struct steer_image *t)
+{
+	t->gw.has_src6 = 0;   /* infer's node n6 is IPv6 */
+}
+
+static void
+node_family_unknown(struct steer_image *t)
+{
+	t->nodes[img->node_slot_of[1]].family = 5;
+}
+
+static void
+vip_to_no_service(struct steer_image *t)
+{
+	t->vip_sets[0].entry[0].service = (__u16)t->n_services;
+}
+
+static void
+cid_to_other_service(struct steer_image *t)
+{
+	t->cid_services[0] = t->cid_services[1];
+}
+
+static void
+encap_unknown(struct steer_image *t)
+{
+	t->services[web()].encap = 7;
+}
+
+Test(image_wire, unsound_tables_are_refused)
+{
+	refused_after(maglev_to_down_node, "not an up node of the service");
+	refused_after(maglev_to_non_member, "not an up node of the service");
+	refused_after(member_unreachable, "not a node it can reach");
+	refused_after(node_family_unknown, "has address family 5");
+	refused_after(vip_to_no_service, "names no service");
+	refused_after(cid_to_other_service, "CID index is broken");
+	refused_after(encap_unknown, "encap 7");
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* libFuzzer target for the JSON that operators and schedulers send
+ * steerd: the first byte picks the parser (0 config, 1 decision batch,
+ * 2 metrics report, 3 node state), the rest is the text, in a buffer of
+ * its exact size so that ASan sees any read past it.
+ *  - A refusal names its fault, and for a config where it is: a line and
+ *    column inside the text (spec §5: file:line:column).
+ *  - A config that parses compiles (check-config must not pass a file that
+ *    reload would refuse), and its table image passes steer-dpdk's decoder
+ *    (steer-dpdk must take every table steerd compiles).
+ *  - A decision batch that parses is checked against a config. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "decision.h"
+#include "image_wire.h"
+
+static const char config_json[] =
+	"{ \"gateway\": { \"name\": \"fz\", \"interfaces\": [\"e0\"],"
+	"  \"encap_source\": { \"ipv4\": \"198.18.0.1\" },"
+	"  \"next_hop\": \"02:00:00:00:00:fe\", \"hash_seed\": \"00112233445566778899aabbccddeeff\" },"
+	"  \"nodes\": [ { \"name\": \"a\", \"address\": \"198.18.1.10\" },"
+	"               { \"name\": \"b\", \"address\": \"2001:db8:1::10\" } ],"
+	"  \"services\": ["
+	"    { \"name\": \"s1\", \"cid\": 1, \"vips\": [\"198.18.0.100:0/any\"],"
+	"      \"nodes\": [ {\"node\": \"a\"} ], \"table_size\": 251 } ] }";
+
+static struct steer_config *cfg;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct steer_error err;
+
+	(void)argc;
+	(void)argv;
+	return steer_config_parse(config_json, strlen(config_json), "fuzz", &cfg, &err) ? -1 : 0;
+}
+
+/* line:col is a place in text, or just past its end. */
+static int
+inside(const char *text, size_t len, int line, int col)
+{
+	size_t i, start = 0;
+	int l = 1;
+
+	if (line < 1 || col < 1)
+		return 0;
+	for (i = 0; i < len && l < line; i++)
+		if (text[i] == '\n') {
+			l++;
+			start = i + 1;
+		}
+	if (l != line)
+		return 0;
+	for (i = start; i < len && text[i] != '\n'; i++)
+		;
+	return (size_t)col <= i - start + 1;
+}
+
+static void
+config(const char *text, size_t len)
+{
+	struct steer_config *c;
+	struct steer_image *img, *back;
+	struct steer_error err;
+	char msg[256];
+	size_t n;
+	void *bytes;
+	int ret = steer_config_parse(text, len, "fuzz.json", &c, &err);
+
+	if (ret) {
+		if (ret != -EINVAL && ret != -ENOMEM)
+			abort();
+		if (ret == -EINVAL && (!err.msg[0] || !inside(text, len, err.line, err.col)))
+			abort();
+		return;
+	}
+	ret = steer_compile(c, NULL, 1, &img);
+	if (ret == -ENOMEM) {
+		steer_config_free(c);
+		return;
+	}
+	if (ret)
+		abort();
+	bytes = steer_image_encode(img, &n);
+	if (!bytes || steer_image_decode(bytes, n, &back, msg, sizeof(msg)))
+		abort();
+	free(bytes);
+	steer_image_free(back);
+	steer_image_free(img);
+	steer_config_free(c);
+}
+
+static void
+decisions(const char *text, size_t len)
+{
+	struct steer_decision_batch b;
+	struct steer_error err;
+
+	if (steer_decision_parse(text, len, "request", &b, &err)) {
+		if (!err.msg[0])
+			abort();
+		return;
+	}
+	if (steer_decision_check(&b, cfg, &err) && !err.msg[0])
+		abort();
+	steer_decision_batch_free(&b);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct steer_metrics m;
+	struct steer_error err;
+	char *text;
+	size_t len;
+	__u8 state;
+
+	if (!size || size > 65536)
+		return 0;
+	len = size - 1;
+	text = malloc(len ? len : 1);
+	if (!text)
+		return 0;
+	memcpy(text, data + 1, len);
+	switch (data[0] & 3) {
+	case 0:
+		config(text, len);
+		break;
+	case 1:
+		decisions(text, len);
+		break;
+	case 2:
+		if (steer_metrics_parse(text, len, "request", &m, &err) && !err.msg[0])
+			abort();
+		break;
+	default:
+		if (steer_node_state_parse(text, len, "request", &state, &err)) {
+			if (!err.msg[0])
+				abort();
+		} else if (state > STEER_NODE_DOWN) {
+			abort();
+		}
+		break;
+	}
+	free(text);
+	return 0;
+}
