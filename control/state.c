@@ -252,42 +252,25 @@ out:
 }
 
 int
-steer_state_load(const char *path, const char *gateway, struct steer_state **out,
-		 struct steer_error *err)
+steer_state_parse(const char *text, size_t len, const char *name, const char *gateway,
+		  struct steer_state **out, struct steer_error *err)
 {
 	static const char *const keys[] = { "gateway", "decision_version", "decisions",
 					    "node_states", NULL };
-	struct steer_json_ctx c = { NULL, 0, err };
+	struct steer_json_ctx c = { text, len, err };
 	struct steer_state *s = NULL;
 	char gw[STEER_NAME_LEN], sub[160];
 	json_error_t je;
 	json_t *root = NULL, *v, *ns;
 	const char *key;
-	FILE *f;
-	long len;
-	char *text = NULL;
 	int ret;
 
 	memset(err, 0, sizeof(*err));
-	snprintf(err->file, sizeof(err->file), "%s", path);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(text = malloc((size_t)len + 1)) || fread(text, 1, (size_t)len, f) != (size_t)len) {
-		fclose(f);
-		free(text);
-		snprintf(err->msg, sizeof(err->msg), "cannot read the file");
-		return -EIO;
-	}
-	fclose(f);
-	text[len] = 0;
-	c.text = text;
-	c.len = (size_t)len;
-	root = json_loadb(text, (size_t)len, JSON_REJECT_DUPLICATES, &je);
+	snprintf(err->file, sizeof(err->file), "%s", name);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root || !json_is_object(root)) {
-		err->line = root ? 1 : je.line;
-		err->col = root ? 1 : je.column;
+		err->line = root || je.line < 1 ? 1 : je.line;
+		err->col = root || je.column < 1 ? 1 : je.column;
 		snprintf(err->msg, sizeof(err->msg), "%s", root ? "must be a JSON object" : je.text);
 		ret = -EINVAL;
 		goto out;
@@ -336,11 +319,38 @@ steer_state_load(const char *path, const char *gateway, struct steer_state **out
 	ret = 0;
 out:
 	json_decref(root);
-	free(text);
 	if (ret) {
 		steer_state_free(s);
 		return ret;
 	}
 	*out = s;
 	return 0;
+}
+
+int
+steer_state_load(const char *path, const char *gateway, struct steer_state **out,
+		 struct steer_error *err)
+{
+	char *text = NULL;
+	long len;
+	FILE *f;
+	int ret;
+
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", path);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(text = malloc((size_t)len + 1)) || fread(text, 1, (size_t)len, f) != (size_t)len) {
+		fclose(f);
+		free(text);
+		snprintf(err->msg, sizeof(err->msg), "cannot read the file");
+		return -EIO;
+	}
+	fclose(f);
+	text[len] = 0;
+	ret = steer_state_parse(text, (size_t)len, path, gateway, out, err);
+	free(text);
+	return ret;
 }

@@ -44,6 +44,10 @@ json_t *steer_state_json(const struct steer_state *s, const char *gateway);
 /* Atomically replace path with s: temp file, fsync, rename, fsync dir. */
 int steer_state_save(const struct steer_state *s, const char *gateway, const char *path, char *err,
 		     size_t errlen);
+/* The state of gateway from text (name: for messages); -EINVAL with err
+ * for a bad one. */
+int steer_state_parse(const char *text, size_t len, const char *name, const char *gateway,
+		      struct steer_state **out, struct steer_error *err);
 /* -ENOENT when there is no file; -EINVAL with err for a bad one. */
 int steer_state_load(const char *path, const char *gateway, struct steer_state **out,
 		     struct steer_error *err);

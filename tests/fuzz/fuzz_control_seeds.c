@@ -5,7 +5,7 @@
  *   fuzz_control_seeds DIR json [FILE]  a selector byte and a JSON text
  *                                       (fuzz_json): the configs below and
  *                                       the FILEs, decisions, metrics,
- *                                       node states */
+ *                                       node states, a state file */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +63,8 @@ static const char *const others[] = {
 	"\2{ \"node\": \"a\", \"score\": 7, \"cpu\": 0.42, \"gpu\": 0.91, \"queue\": 3, \"latency_us\": 850 }",
 	"\2{ \"node\": \"b\" }",
 	"\3{ \"state\": \"draining\" }",
+	"\4{ \"gateway\": \"fz\", \"decision_version\": 3, \"decisions\": [ { \"service\": \"s1\","
+	"  \"nodes\": [ { \"node\": \"a\", \"weight\": 5 } ] } ], \"node_states\": { \"b\": \"down\" } }",
 };
 
 static int

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target for the JSON that operators and schedulers send
- * steerd: the first byte picks the parser (0 config, 1 decision batch,
- * 2 metrics report, 3 node state), the rest is the text, in a buffer of
- * its exact size so that ASan sees any read past it.
- *  - A refusal names its fault, and for a config where it is: a line and
- *    column inside the text (spec §5: file:line:column).
+ * steerd, and the state file it reads on start: the first byte picks the
+ * parser (0 config, 1 decision batch, 2 metrics report, 3 node state,
+ * 4 state file), the rest is the text, in a buffer of its exact size so
+ * that ASan sees any read past it.
+ *  - A refusal names its fault, and where it is: a line and column inside
+ *    the text (spec §5: file:line:column).
  *  - A config that parses compiles (check-config must not pass a file that
  *    reload would refuse), and its table image passes steer-dpdk's decoder
  *    (steer-dpdk must take every table steerd compiles).
- *  - A decision batch that parses is checked against a config. */
+ *  - A decision batch that parses is checked against a config.
+ *  - A state file that parses writes itself back the same. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "compile.h"
 #include "decision.h"
 #include "image_wire.h"
+#include "state.h"
 
 static const char config_json[] =
 	"{ \"gateway\": { \"name\": \"fz\", \"interfaces\": [\"e0\"],"
@@ -61,6 +64,50 @@ inside(const char *text, size_t len, int line, int col)
 	return (size_t)col <= i - start + 1;
 }
 
+/* A refusal names its fault and where it is. */
+static void
+refused(const char *text, size_t len, const struct steer_error *err)
+{
+	if (!err->msg[0] || !inside(text, len, err->line, err->col))
+		abort();
+}
+
+static char *
+dump_state(const struct steer_state *s)
+{
+	json_t *o = steer_state_json(s, "fz");
+	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	if (!text)
+		abort();
+	json_decref(o);
+	return text;
+}
+
+/* A state file that parses writes itself back as it was read. */
+static void
+state(const char *text, size_t len)
+{
+	struct steer_state *s, *again;
+	struct steer_error err;
+	char *out, *out2;
+
+	if (steer_state_parse(text, len, "state.json", "fz", &s, &err)) {
+		refused(text, len, &err);
+		return;
+	}
+	out = dump_state(s);
+	if (steer_state_parse(out, strlen(out), "again", "fz", &again, &err))
+		abort();
+	out2 = dump_state(again);
+	if (strcmp(out, out2))
+		abort();
+	free(out);
+	free(out2);
+	steer_state_free(again);
+	steer_state_free(s);
+}
+
 static void
 config(const char *text, size_t len)
 {
@@ -75,8 +122,8 @@ config(const char *text, size_t len)
 	if (ret) {
 		if (ret != -EINVAL && ret != -ENOMEM)
 			abort();
-		if (ret == -EINVAL && (!err.msg[0] || !inside(text, len, err.line, err.col)))
-			abort();
+		if (ret == -EINVAL)
+			refused(text, len, &err);
 		return;
 	}
 	ret = steer_compile(c, NULL, 1, &img);
@@ -102,8 +149,7 @@ decisions(const char *text, size_t len)
 	struct steer_error err;
 
 	if (steer_decision_parse(text, len, "request", &b, &err)) {
-		if (!err.msg[0])
-			abort();
+		refused(text, len, &err);
 		return;
 	}
 	if (steer_decision_check(&b, cfg, &err) && !err.msg[0])
@@ -118,7 +164,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct steer_error err;
 	char *text;
 	size_t len;
-	__u8 state;
+	__u8 node_state;
 
 	if (!size || size > 65536)
 		return 0;
@@ -127,7 +173,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!text)
 		return 0;
 	memcpy(text, data + 1, len);
-	switch (data[0] & 3) {
+	switch (data[0] % 5) {
 	case 0:
 		config(text, len);
 		break;
@@ -135,16 +181,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		decisions(text, len);
 		break;
 	case 2:
-		if (steer_metrics_parse(text, len, "request", &m, &err) && !err.msg[0])
+		if (steer_metrics_parse(text, len, "request", &m, &err))
+			refused(text, len, &err);
+		break;
+	case 3:
+		if (steer_node_state_parse(text, len, "request", &node_state, &err))
+			refused(text, len, &err);
+		else if (node_state > STEER_NODE_DOWN)
 			abort();
 		break;
 	default:
-		if (steer_node_state_parse(text, len, "request", &state, &err)) {
-			if (!err.msg[0])
-				abort();
-		} else if (state > STEER_NODE_DOWN) {
-			abort();
-		}
+		state(text, len);
 		break;
 	}
 	free(text);
