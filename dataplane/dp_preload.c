@@ -119,8 +119,12 @@ steer_dp_preload_open(const char *path, struct rte_mempool *pool, int replay)
 	uint8_t buf[9216];
 	int len;
 
-	if (!p || steer_pcap_open(&pc, path)) {
-		fprintf(stderr, "steer-dpdk: %s: cannot read %s as a pcap file\n", opt, path);
+	if (!p) {
+		fprintf(stderr, "steer-dpdk: %s: out of memory\n", opt);
+		return NULL;
+	}
+	if (steer_pcap_open(&pc, path)) {
+		fprintf(stderr, "steer-dpdk: %s: %s: %s\n", opt, path, pc.why);
 		free(p);
 		return NULL;
 	}

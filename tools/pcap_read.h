@@ -10,9 +10,11 @@
 struct steer_pcap {
 	FILE *f;
 	__u32 hdr[6];          /* the file header, to copy into an output file */
+	char why[128];         /* why steer_pcap_open() refused the file */
 };
 
-/* 0, or -1 when path cannot be read or is not a little-endian pcap file. */
+/* 0, or -1 when path cannot be read or is not a little-endian pcap file of
+ * Ethernet frames (why says which, and what to do about it). */
 int steer_pcap_open(struct steer_pcap *p, const char *path);
 /* The next frame into buf (at most cap bytes): its length, 0 at the end,
  * -1 for a truncated file or a frame over cap. ts gets its two time words. */

@@ -4,6 +4,7 @@
  * transmits to a pcap and print the counters as JSON: the XDP side of the
  * differential test against steer-dpdk. Usage: xdp_pcap CONFIG IN OUT */
 #include <bpf/bpf.h>
+#include <errno.h>
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +52,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	out = fopen(argv[3], "wb");
-	if (steer_pcap_open(&in, argv[2]) || !out) {
-		fprintf(stderr, "xdp_pcap: cannot read %s or write %s\n", argv[2], argv[3]);
+	if (steer_pcap_open(&in, argv[2])) {
+		fprintf(stderr, "xdp_pcap: %s: %s\n", argv[2], in.why);
+		return 1;
+	}
+	if (!out) {
+		fprintf(stderr, "xdp_pcap: cannot write %s: %s\n", argv[3], strerror(errno));
 		return 1;
 	}
 	fwrite(in.hdr, sizeof(in.hdr), 1, out);

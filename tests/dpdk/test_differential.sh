@@ -173,6 +173,13 @@ check "--preload and --replay together are refused" \
 	bash -c "timeout 20 $build/dataplane/steer-dpdk $eal --vdev net_ring0 --vdev net_null1 -- \
 		--port 0 --tx-port 1 --preload $tmp/in.pcap --replay $tmp/in.pcap \
 		--control $tmp/r2.sock 2>&1 | grep -q 'one of --preload and --replay'"
+# The same frames in a Linux cooked capture (tcpdump -i any): not Ethernet.
+python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[20:24] = (113).to_bytes(4, 'little'); open(sys.argv[2], 'wb').write(b)" \
+	"$tmp/in.pcap" "$tmp/cooked.pcap"
+check "--replay of a capture that is not of Ethernet frames is refused with its link type" \
+	bash -c "timeout 20 $build/dataplane/steer-dpdk $eal --vdev net_ring0 --vdev net_null1 -- \
+		--port 0 --tx-port 1 --replay $tmp/cooked.pcap --control $tmp/r2.sock 2>&1 |
+		grep -q 'cooked.pcap: link type 113, not Ethernet'"
 "$gen" write "$tmp/jumbo.pcap" --dst 198.18.0.100 --flows 1 --size 3000 >/dev/null
 check "--replay of a frame larger than an mbuf is refused with its size" \
 	bash -c "timeout 20 $build/dataplane/steer-dpdk $eal --vdev net_ring0 --vdev net_null1 -- \
