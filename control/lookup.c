@@ -17,7 +17,7 @@ parse_port(const char *v, __u16 *out)
 	char *end;
 	unsigned long p = strtoul(v, &end, 10);
 
-	if (!*v || *end || p > 65535)
+	if (*v < '0' || *v > '9' || *end || p > 65535)
 		return -EINVAL;
 	*out = (__u16)p;
 	return 0;
@@ -27,6 +27,19 @@ int
 steer_lookup_arg(struct steer_lookup_req *r, const char *key, const char *value, char *err,
 		 size_t errlen)
 {
+	static const char *const keys[] = { "service", "src", "dst", "sport", "dport", "proto",
+					    "token" };
+	unsigned i;
+
+	/* Given twice, which one was meant? Say so rather than pick one. */
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i])) {
+			if (r->given & (1u << i)) {
+				snprintf(err, errlen, "%s: given more than once", key);
+				return -EINVAL;
+			}
+			r->given |= 1u << i;
+		}
 	if (!strcmp(key, "service")) {
 		if (strlen(value) >= sizeof(r->service))
 			goto bad;
@@ -52,9 +65,11 @@ steer_lookup_arg(struct steer_lookup_req *r, const char *key, const char *value,
 			goto bad;
 	} else if (!strcmp(key, "token")) {
 		char *end;
-		unsigned long t = strtoul(value, &end, 0);
+		unsigned long t = strtoul(value, &end, 10);
 
-		if (!*value || *end || t > 0xffffffffUL)
+		/* Decimal digits, as the ports: strtoul() alone would also take
+		 * "0x10", " 5", "+5" and "-1". */
+		if (*value < '0' || *value > '9' || *end || t > 0xffffffffUL)
 			goto bad;
 		r->has_token = true;
 		r->token = (__u32)t;

@@ -20,13 +20,15 @@ struct steer_lookup_req {
 	__u8 proto;
 	bool has_token;
 	__u32 token;
+	__u32 given;                     /* arguments seen, one bit each */
 };
 
 /* Fetch the fast path's affinity entry for k: 0 found, <0 none. */
 typedef int (*steer_flow_get_fn)(void *ctx, const struct steer_flow_key *k, struct steer_flow *f);
 
 /* Parse "service=..&src=..&sport=..": the API's query arguments, one at a
- * time. Returns 0, or -EINVAL with a message naming the argument. */
+ * time, each at most once. Returns 0, or -EINVAL with a message naming the
+ * argument. */
 int steer_lookup_arg(struct steer_lookup_req *r, const char *key, const char *value, char *err,
 		     size_t errlen);
 /* Check that the request is complete. */

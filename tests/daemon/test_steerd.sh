@@ -89,6 +89,10 @@ check "lookup with a bad argument exits 1" exits_with 1 "src: bad value" \
 	ctl lookup src=nonsense dst=198.18.0.100 proto=tcp
 check "lookup of a flow no VIP takes exits 1" exits_with 1 "no VIP matches" \
 	ctl lookup src=198.18.200.1 sport=1 dst=198.18.0.100 dport=80 proto=tcp
+check "lookup with an argument given twice exits 1, naming it" exits_with 1 "src: given more than once" \
+	ctl lookup src=198.18.200.1 src=198.18.200.2 sport=1 dst=198.18.0.100 dport=443 proto=tcp
+check "lookup takes a token in decimal only" exits_with 1 'token: bad value "0x10"' \
+	ctl lookup service=web token=0x10
 check "unknown endpoint answers 404 with a JSON error" http_code 404 GET /v1/nope
 check "wrong method answers 405" http_code 405 DELETE /v1/status
 check "usage error exits 2" exits_with 2 "unknown command" ctl frobnicate
