@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "stats_json.h"
+#include "steer_version.h"
 
 #define EXIT_REJECTED 1
 #define EXIT_USAGE 2
@@ -49,6 +50,7 @@ usage(FILE *f)
 "  -s, --socket PATH          API socket (default " STEER_DEFAULT_SOCKET ")\n"
 "  -j, --json                 print JSON\n"
 "  -h, --help                 this text\n"
+"  -V, --version              print the version\n"
 "\n"
 "Exit status: 0 ok, 1 rejected by steerd (or an invalid config for\n"
 "check-config), 2 usage error, 3 steerd unreachable.\n"
@@ -482,17 +484,19 @@ main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd;
 	char path[2048];
 	int opt, ret, i;
 
-	while ((opt = getopt_long(argc, argv, "+s:jh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:jhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': socket_path = optarg; break;
 		case 'j': json_out = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("steerctl %s\n", STEER_VERSION); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}

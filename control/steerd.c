@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "daemon.h"
+#include "steer_version.h"
 #include "health.h"
 #include "log.h"
 
@@ -42,6 +43,7 @@ usage(FILE *f)
 "                         the body; then the connection is closed (default 10)\n"
 "  -v, --verbose          debug logs\n"
 "  -h, --help             this text\n"
+"  -V, --version          print the version\n"
 "\n"
 "Signals:\n"
 "  SIGHUP                 re-read the config; applied atomically, a bad file\n"
@@ -68,6 +70,7 @@ main(int argc, char **argv)
 		{ "request-timeout", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct steerd_opts o = { .config_path = STEER_DEFAULT_CONFIG };
@@ -78,7 +81,7 @@ main(int argc, char **argv)
 	sigset_t set;
 	int opt, sig;
 
-	while ((opt = getopt_long(argc, argv, "c:s:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:s:vhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': o.config_path = optarg; break;
 		case 's': o.socket_path = optarg; break;
@@ -110,6 +113,7 @@ main(int argc, char **argv)
 		}
 		case 'v': steer_log_set_level(STEER_LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("steerd %s\n", STEER_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -30,6 +30,7 @@
 #include "dpdk_proto.h"
 #include "image_wire.h"
 #include "stats_json.h"
+#include "steer_version.h"
 
 #define MAX_WORKERS RTE_MAX_LCORE
 #define RX_DESC 1024
@@ -121,15 +122,42 @@ usage(FILE *f)
 "                      counts the frames sent as dataplane.replayed\n"
 "  --idle-exit MS      exit after MS milliseconds without a packet (tests,\n"
 "                      pcap replays); default: run until SIGINT/SIGTERM\n"
-"  -h, --help          this text\n"
+"  -h, --help          this text (first, or first after --: no EAL needed)\n"
+"  -V, --version       print the version (the same)\n"
 "\n"
 "On exit the counters are printed as JSON (the shape of steerctl -j stats).\n"
 "While running they are readable with dpdk-telemetry.py: /steer/stats (the sums)\n"
 "and /steer/lcores (each worker's); the JSON's \"lcores\" array holds the latter.\n"
 "\n"
+"EAL options are those of every DPDK program (dpdk-testpmd --help lists them).\n"
+"\n"
 "Example without hugepages or PCI:\n"
 "  steer-dpdk --no-huge -m 512 --no-pci --no-shconf \\\n"
 "    --vdev net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap -- --config gw.json --idle-exit 500\n");
+}
+
+/* -h/--help or -V/--version as the first argument or right after "--":
+ * answered before the EAL starts, which probes devices, takes memory and
+ * needs root, none of which printing a text should. (The EAL's own options
+ * are those of every DPDK program: dpdk-testpmd --help lists them.) */
+static int
+help_or_version(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (i > 1 && strcmp(argv[i - 1], "--"))
+			continue;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 1;
+		}
+		if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+			printf("steer-dpdk %s\n", STEER_VERSION);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 static int
@@ -662,6 +690,8 @@ main(int argc, char **argv)
 	char *out;
 	json_t *o;
 
+	if (help_or_version(argc, argv))
+		return 0;
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "steer-dpdk: EAL: %s\n", rte_strerror(rte_errno));

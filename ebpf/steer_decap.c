@@ -20,6 +20,7 @@
 #include "steer/table.h"
 #include "steer_decap.h"
 #include "steer_decap.skel.h"
+#include "steer_version.h"
 
 static const char *const map_names[] = { "steer_decap_addrs", "steer_decap_cfg",
 					  "steer_decap_ctr" };
@@ -29,19 +30,22 @@ usage(FILE *f)
 {
 	fprintf(f,
 "Usage: steer-decap attach IFACE [--gue-port N] [--address ADDR]... [--generic]\n"
-"       steer-decap detach IFACE\n"
-"       steer-decap status IFACE [-j]\n"
+"   or: steer-decap detach IFACE\n"
+"   or: steer-decap status IFACE [-j]\n"
 "\n"
 "Node side of steer: an XDP program on IFACE removes steer's encapsulation\n"
 "(IPIP over IPv4 or IPv6, GUE to --gue-port) from packets addressed to this\n"
 "node and passes the inner request to the local stack. Other packets pass\n"
 "untouched. For nodes whose kernel has no ipip, fou or ip6tnl.\n"
 "\n"
+"Options:\n"
 "  --gue-port N     GUE destination port (default 6080, as gateway.gue_port)\n"
 "  --address ADDR   outer destination to decapsulate (repeatable); default:\n"
 "                   every address on IFACE\n"
 "  --generic        attach in generic (skb) mode instead of native\n"
 "  -j, --json       status as JSON\n"
+"  -h, --help       this text\n"
+"  -V, --version    print the version\n"
 "\n"
 "State is pinned under " STEER_DECAP_PIN_ROOT "/IFACE/ and stays after the\n"
 "command exits; attach again to change the settings, detach to remove.\n");
@@ -245,6 +249,7 @@ main(int argc, char **argv)
 		{ "generic", no_argument, NULL, 'G' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *addrs[STEER_DECAP_MAX_ADDRS];
@@ -253,7 +258,7 @@ main(int argc, char **argv)
 	const char *cmd, *ifname;
 	char *end;
 
-	while ((opt = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'g':
 			gue_port = strtoul(optarg, &end, 10);
@@ -273,6 +278,7 @@ main(int argc, char **argv)
 		case 'G': generic = 1; break;
 		case 'j': json = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("steer-decap %s\n", STEER_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "pkt_build.h"
+#include "steer_version.h"
 
 enum malformed {
 	MAL_NONE, MAL_TRUNCATED, MAL_BAD_VERSION, MAL_BAD_LENGTH, MAL_EXT_CHAIN, MAL_CID_ZERO,
@@ -67,7 +68,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 "Usage: steer-gen write FILE.pcap --dst ADDR [OPTIONS]\n"
-"       steer-gen send IFACE --dst ADDR [OPTIONS] [--rate PPS]\n"
+"   or: steer-gen send IFACE --dst ADDR [OPTIONS] [--rate PPS]\n"
 "\n"
 "Generate packets of flows to steer services. Flow i uses source port\n"
 "sport-base + i %% 50000 and source address src + i / 50000; its packets\n"
@@ -115,6 +116,9 @@ usage(FILE *f)
 "send options:\n"
 "  --rate PPS          target rate (default: as fast as possible)\n"
 "  -j, --json          report as JSON\n"
+"\n"
+"  -h, --help          this text\n"
+"  -V, --version       print the version\n"
 "\n"
 "Addresses must be lab addresses (198.18.0.0/15, 2001:db8::/32) in tests.\n");
 }
@@ -352,6 +356,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
 		{ "df", no_argument, NULL, 'D' }, { "icmp-error", no_argument, NULL, 'E' },
 		{ "router", required_argument, NULL, 'R' }, { "echo", no_argument, NULL, 'e' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen g = { .flows = 1, .packets = 1, .sport_base = 10000, .cid = 1001 };
@@ -365,7 +370,7 @@ main(int argc, char **argv)
 	parse_mac("02:00:00:00:00:02", g.base.dst_mac);
 	g.base.proto = 17;
 	g.base.dport = 443;
-	while ((opt = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'C':
 			if (!strcmp(optarg, "vip"))
@@ -432,6 +437,7 @@ main(int argc, char **argv)
 			break;
 		case 'j': g.json = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("steer-gen %s\n", STEER_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

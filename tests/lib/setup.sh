@@ -3,7 +3,7 @@
 
 steer_deps=(build-essential meson ninja-build pkg-config clang llvm libbpf-dev bpftool libelf-dev
 	zlib1g-dev linux-libc-dev libjansson-dev libcriterion-dev libmicrohttpd-dev
-	libcurl4-openssl-dev dpdk-dev iproute2 util-linux ethtool iputils-ping jq curl python3)
+	libcurl4-openssl-dev dpdk-dev iproute2 util-linux ethtool iputils-ping jq curl python3 help2man)
 
 steer_install_deps() {
 	local missing=() p
