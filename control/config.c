@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs_util.h"
 #include "json_get.h"
 
 
@@ -893,42 +894,19 @@ steer_config_parse(const char *text, size_t len, const char *name, struct steer_
 int
 steer_config_load(const char *path, struct steer_config **out, struct steer_error *err)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = fopen(path, "re");
-	int ret;
+	size_t len;
+	char *text = steer_read_file(path, STEER_CONFIG_MAX, &len);
+	int e = text ? 0 : errno, ret;
 
 	memset(err, 0, sizeof(*err));
 	snprintf(err->file, sizeof(err->file), "%s", path);
-	if (!f) {
-		ret = -errno;
-		err->line = 0;
-		snprintf(err->msg, sizeof(err->msg), "cannot open: %s", strerror(errno));
-		return ret;
-	}
-	for (;;) {
-		char *n = realloc(text, len + 65536 + 1);
-
-		if (!n) {
-			free(text);
-			fclose(f);
-			snprintf(err->msg, sizeof(err->msg), "out of memory");
-			return -ENOMEM;
-		}
-		text = n;
-		size_t r = fread(text + len, 1, 65536, f);
-		len += r;
-		if (r < 65536)
-			break;
-		if (len > (16u << 20)) {
-			free(text);
-			fclose(f);
+	if (e) {
+		if (e == EFBIG)
 			snprintf(err->msg, sizeof(err->msg), "larger than 16 MiB");
-			return -EFBIG;
-		}
+		else
+			snprintf(err->msg, sizeof(err->msg), "cannot read: %s", strerror(e));
+		return -e;
 	}
-	fclose(f);
-	text[len] = 0;
 	ret = steer_config_parse(text, len, path, out, err);
 	free(text);
 	return ret;

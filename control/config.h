@@ -17,6 +17,8 @@
 #define STEER_MAX_IFACES 8
 #define STEER_MAX_VIPS_PER_SERVICE 64
 #define STEER_PATH_LEN 256
+/* The largest config (and state file) steerd reads. */
+#define STEER_CONFIG_MAX (16u << 20)
 
 enum steer_policy {
 	STEER_POLICY_STATIC,

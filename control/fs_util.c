@@ -3,10 +3,64 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "config.h"
+
+char *
+steer_read_stream(FILE *f, size_t max, size_t *len)
+{
+	char *text = NULL, *n;
+	size_t got;
+
+	*len = 0;
+	errno = 0;
+	for (;;) {
+		if (*len > max) {
+			free(text);
+			errno = EFBIG;
+			return NULL;
+		}
+		n = realloc(text, *len + 65536 + 1);
+		if (!n) {
+			free(text);
+			errno = ENOMEM;
+			return NULL;
+		}
+		text = n;
+		got = fread(text + *len, 1, 65536, f);
+		*len += got;
+		if (got < 65536)
+			break;
+	}
+	if (ferror(f) || *len > max) {
+		int e = ferror(f) ? (errno ? errno : EIO) : EFBIG;
+
+		free(text);
+		errno = e;
+		return NULL;
+	}
+	text[*len] = 0;
+	return text;
+}
+
+char *
+steer_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *text;
+	int e;
+
+	if (!f)
+		return NULL;
+	text = steer_read_stream(f, max, len);
+	e = errno;
+	fclose(f);
+	errno = e;
+	return text;
+}
 
 int
 steer_mkdir_p(const char *dir, mode_t mode)

@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Small system helpers every steerd module needs: directories for the
- * files it creates, and the monotonic clock. */
+/* Small system helpers every steerd module needs: whole files read,
+ * directories for the files it creates, and the monotonic clock. */
 #ifndef STEER_FS_UTIL_H
 #define STEER_FS_UTIL_H
 
 #include <linux/types.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
+
+/* The rest of stream f, NUL-terminated (*len counts without the NUL), at
+ * most max bytes; else NULL with errno (EFBIG past max). */
+char *steer_read_stream(FILE *f, size_t max, size_t *len);
+/* The same of the file at path. */
+char *steer_read_file(const char *path, size_t max, size_t *len);
 
 /* Create dir and its missing parents with mode; 0 or -errno. */
 int steer_mkdir_p(const char *dir, mode_t mode);

@@ -331,26 +331,19 @@ int
 steer_state_load(const char *path, const char *gateway, struct steer_state **out,
 		 struct steer_error *err)
 {
-	char *text = NULL;
-	long len;
-	FILE *f;
-	int ret;
+	size_t len;
+	char *text = steer_read_file(path, STEER_CONFIG_MAX, &len);
+	int e = text ? 0 : errno, ret;
 
 	memset(err, 0, sizeof(*err));
 	snprintf(err->file, sizeof(err->file), "%s", path);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(text = malloc((size_t)len + 1)) || fread(text, 1, (size_t)len, f) != (size_t)len) {
-		fclose(f);
-		free(text);
-		snprintf(err->msg, sizeof(err->msg), "cannot read the file");
+	if (e == ENOENT)
+		return -ENOENT;
+	if (e) {
+		snprintf(err->msg, sizeof(err->msg), "cannot read the file: %s", strerror(e));
 		return -EIO;
 	}
-	fclose(f);
-	text[len] = 0;
-	ret = steer_state_parse(text, (size_t)len, path, gateway, out, err);
+	ret = steer_state_parse(text, len, path, gateway, out, err);
 	free(text);
 	return ret;
 }

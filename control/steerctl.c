@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "fs_util.h"
 #include "stats_json.h"
 #include "steer_version.h"
 
@@ -307,39 +308,10 @@ print_lookup(json_t *o)
 /* The whole of a file, or of standard input for "-" (a scheduler's
  * output piped in), NUL-terminated; *len without the NUL. */
 static char *
-read_file(const char *path, size_t *len)
+read_input(const char *path, size_t *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	char *data = NULL;
-	size_t n;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	for (;;) {
-		char *next = realloc(data, *len + 65536 + 1);
-
-		if (!next) {
-			free(data);
-			data = NULL;
-			break;
-		}
-		data = next;
-		n = fread(data + *len, 1, 65536, f);
-		*len += n;
-		if (n < 65536) {
-			if (ferror(f)) {
-				free(data);
-				data = NULL;
-			}
-			break;
-		}
-	}
-	if (data)
-		data[*len] = 0;
-	if (f != stdin)
-		fclose(f);
-	return data;
+	return strcmp(path, "-") ? steer_read_file(path, STEER_CONFIG_MAX, len) :
+				   steer_read_stream(stdin, STEER_CONFIG_MAX, len);
 }
 
 static int
@@ -354,7 +326,7 @@ check_config(const char *path)
 	if (strcmp(path, "-")) {
 		ret = steer_config_load(path, &cfg, &err);
 	} else {
-		text = read_file(path, &len);
+		text = read_input(path, &len);
 		if (!text) {
 			fprintf(stderr, "steerctl: cannot read standard input: %s\n", strerror(errno));
 			return EXIT_USAGE;
@@ -546,7 +518,7 @@ main(int argc, char **argv)
 		ret = run("GET", path, NULL, print_lookup);
 	} else if ((!strcmp(cmd, "decide") || !strcmp(cmd, "metrics")) && argc == 1) {
 		size_t len;
-		char *body = read_file(argv[0], &len);
+		char *body = read_input(argv[0], &len);
 
 		if (!body) {
 			fprintf(stderr, "steerctl: cannot read %s: %s\n", argv[0], strerror(errno));

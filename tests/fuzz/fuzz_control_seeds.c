@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "compile.h"
+#include "fuzz_config.h"
 #include "image_wire.h"
 
 /* Small tables (251 slots) keep the images a few KiB, which the fuzzer
@@ -19,16 +20,7 @@
  * both families of node and source, both encaps, every node state,
  * bindings by port and protocol, an empty service, unknown_cid pass. */
 static const char *const configs[] = {
-	"{ \"gateway\": { \"name\": \"s1\", \"interfaces\": [\"e0\"],"
-	"  \"encap_source\": { \"ipv4\": \"198.18.0.1\", \"ipv6\": \"2001:db8::1\" },"
-	"  \"next_hop\": \"02:00:00:00:00:fe\", \"hash_seed\": \"00112233445566778899aabbccddeeff\" },"
-	"  \"nodes\": [ { \"name\": \"a\", \"address\": \"198.18.1.10\" },"
-	"               { \"name\": \"b\", \"address\": \"2001:db8:1::10\" } ],"
-	"  \"services\": ["
-	"    { \"name\": \"s1\", \"cid\": 1, \"vips\": [\"198.18.0.100:0/any\", \"[2001:db8::100]:0/any\"],"
-	"      \"nodes\": [ {\"node\": \"a\"}, {\"node\": \"b\"} ], \"table_size\": 251 },"
-	"    { \"name\": \"s2\", \"cid\": 2, \"encap\": \"gue\", \"nodes\": [ {\"node\": \"b\"} ],"
-	"      \"table_size\": 251 } ] }",
+	FUZZ_CONFIG_TWO_FAMILIES,
 
 	"{ \"gateway\": { \"name\": \"s2\", \"interfaces\": [\"e0\"], \"unknown_cid\": \"pass\","
 	"  \"encap_source\": { \"ipv4\": \"198.18.0.1\" }, \"udp_shim_port\": 7000, \"icmp_rate\": 5,"

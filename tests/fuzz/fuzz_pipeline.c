@@ -8,19 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_config.h"
 #include "image_env.h"
 
-static const char config_json[] =
-	"{ \"gateway\": { \"name\": \"fz\", \"interfaces\": [\"e0\"],"
-	"  \"encap_source\": { \"ipv4\": \"198.18.0.1\", \"ipv6\": \"2001:db8::1\" },"
-	"  \"next_hop\": \"02:00:00:00:00:fe\", \"hash_seed\": \"00112233445566778899aabbccddeeff\" },"
-	"  \"nodes\": [ { \"name\": \"a\", \"address\": \"198.18.1.10\" },"
-	"               { \"name\": \"b\", \"address\": \"2001:db8:1::10\" } ],"
-	"  \"services\": ["
-	"    { \"name\": \"s1\", \"cid\": 1, \"vips\": [\"198.18.0.100:0/any\", \"[2001:db8::100]:0/any\"],"
-	"      \"nodes\": [ {\"node\": \"a\"}, {\"node\": \"b\"} ], \"table_size\": 251 },"
-	"    { \"name\": \"s2\", \"cid\": 2, \"encap\": \"gue\", \"nodes\": [ {\"node\": \"b\"} ],"
-	"      \"table_size\": 251 } ] }";
+static const char config_json[] = FUZZ_CONFIG_TWO_FAMILIES;
 
 static struct steer_image *img;
 static struct steer_env *env;

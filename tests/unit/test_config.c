@@ -194,7 +194,7 @@ Test(config, missing_file_is_an_error)
 
 	cr_assert_lt(steer_config_load("/nonexistent/steer.json", &cfg, &err), 0);
 	steer_error_format(&err, msg, sizeof(msg));
-	cr_assert(strstr(msg, "/nonexistent/steer.json: cannot open"), "%s", msg);
+	cr_assert(strstr(msg, "/nonexistent/steer.json: cannot read: No such file"), "%s", msg);
 }
 
 #define GW_WITH(extra) "\"gateway\": { \"name\": \"g\", \"interfaces\": [\"e0\"], " extra \
