@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "fs_util.h"
 #include "stats_json.h"
+#include "stats_rate.h"
 #include "steer_version.h"
 
 #define EXIT_REJECTED 1
@@ -34,6 +36,11 @@ usage(FILE *f)
 "  status                     gateway, table version, uptime, attach state\n"
 "  stats                      packets, bytes and drops by reason, service, node;\n"
 "                             then each CPU's (XDP) or worker lcore's (DPDK)\n"
+"  stats -i S [-c N]          the same as rates per second, every S seconds\n"
+"                             (e.g. 0.5), N times or until interrupted: packets\n"
+"                             and bits per second by service and node, drops\n"
+"                             per second by reason; with -j one JSON object a\n"
+"                             line (counters as rates, plus interval_s)\n"
 "  services [NAME]            services with their nodes and weights\n"
 "  nodes                      nodes and their state\n"
 "  lookup KEY=VALUE...        which node a flow goes to, and why; keys:\n"
@@ -242,6 +249,202 @@ print_stats(json_t *o)
 		       (unsigned long long)num(v, "bytes"));
 	print_cores(json_object_get(o, "cpus"), "cpu");
 	print_cores(json_object_get(o, "lcores"), "lcore");
+}
+
+/* A rate: whole numbers from 100 up, two decimals below (a worker's busy
+ * seconds per second is its load, 0.00 to 1.00). */
+static void
+print_rate(double v, int width)
+{
+	printf(v >= 100 || v == (double)(json_int_t)v ? " %*.0f" : " %*.2f", width, v);
+}
+
+/* Bits per second with an SI prefix: 12.3M. */
+static void
+print_bits(double bytes_per_s, int width)
+{
+	static const char prefix[] = " kMGT";
+	double v = bytes_per_s * 8;
+	int i = 0;
+
+	while (v >= 1000 && i < 4) {
+		v /= 1000;
+		i++;
+	}
+	printf(" %*.*f%c", width - 1, v < 10 && i ? 2 : v < 100 && i ? 1 : 0, v, prefix[i]);
+}
+
+static void
+print_rate_counters(const char *title, json_t *o)
+{
+	const char *k;
+	json_t *v;
+
+	if (!o)
+		return;
+	printf("%-8s", title);
+	json_object_foreach(o, k, v) {
+		printf(" %s", k);
+		if (json_is_number(v))
+			print_rate(json_number_value(v), 0);
+		else
+			printf(" %s", json_string_value(v) ? json_string_value(v) : "-");
+	}
+	printf("\n");
+}
+
+static void
+print_rates(json_t *o)
+{
+	const char *k;
+	json_t *v, *a;
+	size_t i;
+
+	printf("per second over %.2f s, table version %llu\n",
+	       json_number_value(json_object_get(o, "interval_s")),
+	       (unsigned long long)num(o, "table_version"));
+	print_rate_counters("traffic", json_object_get(o, "traffic"));
+	print_rate_counters("pass", json_object_get(o, "pass"));
+	print_rate_counters("drops", json_object_get(o, "drops"));
+	print_rate_counters("dpdk", json_object_get(o, "dataplane"));
+	printf("%-24s %10s %12s %10s %10s\n", "SERVICE", "CID", "PACKETS/S", "BITS/S", "DROPS/S");
+	json_object_foreach(json_object_get(o, "services"), k, v) {
+		printf("%-24s %10llu", k, (unsigned long long)num(v, "cid"));
+		print_rate(json_number_value(json_object_get(v, "packets")), 12);
+		print_bits(json_number_value(json_object_get(v, "bytes")), 10);
+		print_rate(json_number_value(json_object_get(v, "drops")), 10);
+		printf("\n");
+	}
+	printf("%-24s %12s %10s\n", "NODE", "PACKETS/S", "BITS/S");
+	json_object_foreach(json_object_get(o, "nodes"), k, v) {
+		printf("%-24s", k);
+		print_rate(json_number_value(json_object_get(v, "packets")), 12);
+		print_bits(json_number_value(json_object_get(v, "bytes")), 10);
+		printf("\n");
+	}
+	a = json_object_get(o, json_object_get(o, "lcores") ? "lcores" : "cpus");
+	if (json_array_size(a))
+		printf("%-6s %12s %12s %10s %10s\n", json_object_get(o, "lcores") ? "LCORE" : "CPU",
+		       "RX/S", "FORWARD/S", "PASS/S", "DROPS/S");
+	json_array_foreach(a, i, v) {
+		json_t *t = json_object_get(v, "traffic"), *m;
+		double pass = 0, drops = 0;
+
+		json_object_foreach(json_object_get(v, "pass"), k, m)
+			pass += json_number_value(m);
+		json_object_foreach(json_object_get(v, "drops"), k, m)
+			drops += json_number_value(m);
+		printf("%-6llu", (unsigned long long)num(v, json_object_get(v, "lcore") ? "lcore" :
+									  "cpu"));
+		print_rate(json_number_value(json_object_get(t, "rx")), 12);
+		print_rate(json_number_value(json_object_get(t, "forward")), 12);
+		print_rate(pass, 10);
+		print_rate(drops, 10);
+		printf("\n");
+	}
+	printf("\n");
+}
+
+static double
+mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* One stats document, or NULL having said why. */
+static json_t *
+fetch_stats(int *ret)
+{
+	json_t *o;
+	long status = request("GET", "/v1/stats", NULL, &o);
+
+	if (status < 0) {
+		*ret = EXIT_UNREACHABLE;
+		return NULL;
+	}
+	if (status >= 400) {
+		fprintf(stderr, "steerd: %s\n", json_string_value(json_object_get(o, "error")));
+		json_decref(o);
+		*ret = EXIT_REJECTED;
+		return NULL;
+	}
+	return o;
+}
+
+/* stats -i S [-c N]: rates every S seconds, N times (0: until killed). */
+static int
+watch_stats(double every, unsigned long count)
+{
+	struct timespec pause = { (time_t)every, (long)((every - (double)(time_t)every) * 1e9) };
+	double t0 = mono_s(), t1;
+	int ret = 0;
+	json_t *prev = fetch_stats(&ret), *cur, *r;
+	unsigned long n;
+
+	for (n = 0; prev && (!count || n < count); n++) {
+		nanosleep(&pause, NULL);
+		t1 = mono_s();
+		cur = fetch_stats(&ret);
+		if (!cur)
+			break;
+		r = steer_stats_rates(prev, cur, t1 - t0);
+		if (!r) {
+			fprintf(stderr, "steerctl: out of memory\n");
+			ret = 1;
+			json_decref(cur);
+			break;
+		}
+		if (json_out) {
+			json_dumpf(r, stdout, JSON_COMPACT | JSON_REAL_PRECISION(10));
+			putchar('\n');
+		} else {
+			print_rates(r);
+		}
+		fflush(stdout);
+		json_decref(r);
+		json_decref(prev);
+		prev = cur;
+		t0 = t1;
+	}
+	json_decref(prev);
+	return ret;
+}
+
+static int run(const char *method, const char *path, const char *body, void (*pretty)(json_t *));
+
+/* stats [-i S [-c N]] */
+static int
+stats_command(int argc, char **argv)
+{
+	double every = 0;
+	unsigned long count = 0;
+	char *end;
+	int i;
+
+	if (!argc)
+		return run("GET", "/v1/stats", NULL, print_stats);
+	for (i = 0; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "-i") || !strcmp(argv[i], "--interval")) {
+			every = strtod(argv[i + 1], &end);
+			if (*end || end == argv[i + 1] || !(every >= 0.05 && every <= 86400))
+				break;
+		} else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--count")) {
+			count = strtoul(argv[i + 1], &end, 10);
+			if (*end || end == argv[i + 1] || *argv[i + 1] == '-' || !count)
+				break;
+		} else {
+			break;
+		}
+	}
+	if (i != argc || !every) {
+		fprintf(stderr, "steerctl: usage: stats [-i SECONDS (0.05 to 86400) [-c COUNT (1 or "
+				"more)]]\n");
+		return EXIT_USAGE;
+	}
+	return watch_stats(every, count);
 }
 
 static void
@@ -489,8 +692,8 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (!strcmp(cmd, "status") && argc == 0) {
 		ret = run("GET", "/v1/status", NULL, print_status);
-	} else if (!strcmp(cmd, "stats") && argc == 0) {
-		ret = run("GET", "/v1/stats", NULL, print_stats);
+	} else if (!strcmp(cmd, "stats")) {
+		ret = stats_command(argc, argv);
 	} else if (!strcmp(cmd, "services") && argc <= 1) {
 		snprintf(path, sizeof(path), "/v1/services%s", argc ? "/" : "");
 		if (argc)

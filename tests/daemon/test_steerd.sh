@@ -89,6 +89,9 @@ check "lookup with a bad argument exits 1" exits_with 1 "src: bad value" \
 	ctl lookup src=nonsense dst=198.18.0.100 proto=tcp
 check "lookup of a flow no VIP takes exits 1" exits_with 1 "no VIP matches" \
 	ctl lookup src=198.18.200.1 sport=1 dst=198.18.0.100 dport=80 proto=tcp
+check "stats -i takes an interval of 0.05 s or more" exits_with 2 "usage: stats" ctl stats -i 0
+check "stats -i 0.1 -c 2 -j prints two JSON objects, one a line" \
+	bash -c "$steerctl -s $sock -j stats -i 0.1 -c 2 | jq -e -s 'length == 2 and all(.[]; .interval_s > 0 and .traffic.rx >= 0)' >/dev/null"
 check "lookup with an argument given twice exits 1, naming it" exits_with 1 "src: given more than once" \
 	ctl lookup src=198.18.200.1 src=198.18.200.2 sport=1 dst=198.18.0.100 dport=443 proto=tcp
 check "lookup takes a token in decimal only" exits_with 1 'token: bad value "0x10"' \

@@ -72,6 +72,16 @@ check "steerctl stats gives the worker's own counters (lcores), in JSON and as a
 		grep -A1 -E '^LCORE +QUEUE +RX +FORWARD' | grep -Eq '^[0-9]+ +0 +[1-9][0-9]* +[1-9]' &&
 		$build/steerctl -s $tmp/steerd.sock prometheus |
 		grep -Eq '^steer_core_forwarded_packets_total\{lcore=\"0\"\} [1-9]'"
+rates() {
+	ctl -j stats -i 0.3 -c 2 >"$tmp/rates" || return 1
+	cat "$tmp/rates"
+	[ "$(wc -l <"$tmp/rates")" -eq 2 ] &&
+		jq -e -s 'all(.[]; .interval_s > 0.2 and .traffic.forward > 1000 and
+			.services.web.packets > 1000 and .services.web.cid == 1001 and
+			.dataplane.flows == 2000 and .lcores[0].traffic.rx > 1000)' "$tmp/rates" >/dev/null &&
+		ctl stats -i 0.2 -c 1 | grep -Eq '^web +1001 +[1-9][0-9]* +[0-9.]+[kMG] +0$'
+}
+check "steerctl stats -i: rates while steer-dpdk forwards (JSON lines with -j; gauges kept)" rates
 
 updates_lose_nothing() {
 	local i before after
