@@ -89,6 +89,30 @@ check "lookup with a bad argument exits 1" exits_with 1 "src: bad value" \
 	ctl lookup src=nonsense dst=198.18.0.100 proto=tcp
 check "lookup of a flow no VIP takes exits 1" exits_with 1 "no VIP matches" \
 	ctl lookup src=198.18.200.1 sport=1 dst=198.18.0.100 dport=80 proto=tcp
+# bash completion (configs/bash-completion/steerctl), names from this steerd.
+complete_line() { # complete_line LINE: what completing LINE offers
+	PATH=$(dirname "$steerctl"):$PATH bash -c '
+		source "$1"
+		COMP_LINE=$2 COMP_POINT=${#2}
+		_steerctl steerctl
+		echo "${COMPREPLY[*]}"' _ "$here/../../configs/bash-completion/steerctl" "$1"
+}
+offers() { # offers LINE WANT: completing LINE offers exactly WANT
+	local got
+	got=$(complete_line "$1")
+	echo "[$1] -> [$got]"
+	[ "$got" = "$2" ]
+}
+completes_commands_and_nodes() {
+	offers "steerctl st" "status stats" && offers "steerctl -s $sock node " "n1 n2" &&
+		offers "steerctl -s $sock node n1 state dr" "draining"
+}
+completes_services_and_lookup() {
+	offers "steerctl -s $sock services w" "web" &&
+		offers "steerctl -s $sock lookup service=w" "web" && offers "steerctl lookup dp" "dport="
+}
+check "bash completion: commands, and node names from steerd" completes_commands_and_nodes
+check "bash completion: service names, and lookup's keys and values" completes_services_and_lookup
 check "stats -i takes an interval of 0.05 s or more" exits_with 2 "usage: stats" ctl stats -i 0
 check "stats -i 0.1 -c 2 -j prints two JSON objects, one a line" \
 	bash -c "$steerctl -s $sock -j stats -i 0.1 -c 2 | jq -e -s 'length == 2 and all(.[]; .interval_s > 0 and .traffic.rx >= 0)' >/dev/null"
