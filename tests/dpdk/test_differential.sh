@@ -134,17 +134,18 @@ check "every counter agrees: traffic, pass, drops by reason, services, nodes" co
 
 # Differential fuzzing of the two paths: 20,000 frames of the traffic above
 # mutated at random (header bytes flipped or set, cut short, grown; the
-# same on every run), through steer-dpdk and XDP. With icmp_rate 0: the
+# same on every run; STEER_MUTATION_SEED and STEER_MUTATIONS in the
+# environment pick others and more), through steer-dpdk and XDP. With icmp_rate 0: the
 # two ICMP limits keep different clocks (XDP's is coarse), and replies
 # under mutation are the kernel-against-core test's (tests/bpf).
 python3 - "$tmp/in.pcap" "$tmp/mut.pcap" <<'PY'
-import random, struct, sys
+import os, random, struct, sys
 from pcapfile import frames
 base = frames(sys.argv[1])
-rnd = random.Random(1)
+rnd = random.Random(int(os.environ.get("STEER_MUTATION_SEED", "1"), 0))
 out = open(sys.argv[2], "wb")
 out.write(open(sys.argv[1], "rb").read()[:24])
-for i in range(20000):
+for i in range(int(os.environ.get("STEER_MUTATIONS", "20000"))):
     f = bytearray(rnd.choice(base))
     for _ in range(rnd.randint(1, 4)):
         k = rnd.randrange(4)
