@@ -122,7 +122,8 @@ usage(FILE *f)
 "                      counts the frames sent as dataplane.replayed\n"
 "  --idle-exit MS      exit after MS milliseconds without a packet (tests,\n"
 "                      pcap replays); default: run until SIGINT/SIGTERM\n"
-"  -h, --help          this text (first, or first after --: no EAL needed)\n"
+"  -h, --help          this text (no EAL started when it comes first, or\n"
+"                      first after --)\n"
 "  -V, --version       print the version (the same)\n"
 "\n"
 "On exit the counters are printed as JSON (the shape of steerctl -j stats).\n"
@@ -172,11 +173,12 @@ parse_args(int argc, char **argv)
 		{ "mbufs", required_argument, NULL, 'm' },
 		{ "preload", required_argument, NULL, 'P' },
 		{ "replay", required_argument, NULL, 'R' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o, tx_set = 0;
 
-	while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		char *end = NULL;
 		unsigned long v = optarg ? strtoul(optarg, &end, 10) : 0;
 
@@ -221,6 +223,7 @@ parse_args(int argc, char **argv)
 			opt.mbufs = (unsigned)v;
 			break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("steer-dpdk %s\n", STEER_VERSION); exit(0);
 		default: return -1;
 		}
 	}
