@@ -9,6 +9,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@ struct gen {
 	__u32 token_value;
 	enum malformed malformed;
 	double rate;              /* packets per second; 0 = as fast as possible */
+	double duration;          /* send: seconds to send for, repeating the
+				   * flows' packets; 0 = each packet once */
 	int json;
 	int interleave;           /* packet j of every flow before packet j + 1 */
 	int scatter;              /* rounds after the first in a scattered order */
@@ -113,8 +116,10 @@ usage(FILE *f)
 "                      bad-length, ext-chain (IPv6), cid-zero, reserved-flags,\n"
 "                      bad-option-len (destopt)\n"
 "\n"
-"send options:\n"
+"send options (SIGINT or SIGTERM stops a send, which still reports):\n"
 "  --rate PPS          target rate (default: as fast as possible)\n"
+"  --duration S        send for S seconds (e.g. 2.5), the flows' packets over\n"
+"                      and over (default: each once); a load test's length\n"
 "  -j, --json          report as JSON\n"
 "\n"
 "  -h, --help          this text\n"
@@ -281,14 +286,24 @@ now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static volatile sig_atomic_t stop_sending;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_sending = 1;
+}
+
 static int
 send_iface(const struct gen *g, const char *ifname)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
-	unsigned long long sent = 0, bytes = 0, failed = 0, total = (unsigned long long)g->flows *
-								      g->packets;
+	unsigned long long sent = 0, bytes = 0, failed = 0, rounds = 0,
+			   total = (unsigned long long)g->flows * g->packets;
+	struct sigaction sa = { .sa_handler = on_stop };
 	__u8 buf[9100];
-	double start, elapsed;
+	double start, elapsed, now;
 	unsigned long long k;
 	unsigned i, j;
 	int fd;
@@ -304,18 +319,30 @@ send_iface(const struct gen *g, const char *ifname)
 			strerror(errno));
 		return 1;
 	}
+	/* Stopped early, a load test still wants to know what was sent. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	start = now_s();
-	for (k = 0; k < total; k++) {
+	for (k = 0; !stop_sending; k++) {
 		size_t len;
 
+		if (k == total) {
+			/* One round done: again, for as long as --duration. */
+			rounds++;
+			if (!g->duration || now_s() - start >= g->duration)
+				break;
+			k = 0;
+		}
 		nth_packet(g, k, &i, &j);
 		len = make_packet(g, i, j, buf, sizeof(buf));
-		if (g->rate > 0) {
+		if (g->rate > 0 || g->duration) {
 			/* Pace to the target: never ahead of sent / rate. */
-			double due = start + (double)sent / g->rate;
+			double due = g->rate > 0 ? start + (double)sent / g->rate : 0;
 
-			while (now_s() < due)
+			while ((now = now_s()) < due && !stop_sending)
 				;
+			if (g->duration && now - start >= g->duration)
+				break;
 		}
 		if (sendto(fd, buf, len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 			if (errno == ENOBUFS || errno == EAGAIN)
@@ -331,12 +358,18 @@ send_iface(const struct gen *g, const char *ifname)
 	close(fd);
 	if (g->json)
 		printf("{ \"interface\": \"%s\", \"sent\": %llu, \"failed\": %llu, \"bytes\": %llu, "
-		       "\"seconds\": %.3f, \"pps\": %.0f }\n", ifname, sent, failed, bytes, elapsed,
-		       elapsed > 0 ? sent / elapsed : 0.0);
+		       "\"rounds\": %llu, \"seconds\": %.3f, \"pps\": %.0f, \"stopped\": %s }\n",
+		       ifname, sent, failed, bytes, rounds, elapsed, elapsed > 0 ? sent / elapsed : 0.0,
+		       stop_sending ? "true" : "false");
+	else if (g->duration)
+		printf("steer-gen: sent %llu packets (%llu bytes, %llu whole rounds of %llu) on %s "
+		       "in %.3f s: %.0f pps%s%s\n", sent, bytes, rounds, total, ifname, elapsed,
+		       elapsed > 0 ? sent / elapsed : 0.0, failed ? " (some failed)" : "",
+		       stop_sending ? " (stopped)" : "");
 	else
-		printf("steer-gen: sent %llu of %llu packets (%llu bytes) on %s in %.3f s: %.0f pps%s\n",
+		printf("steer-gen: sent %llu of %llu packets (%llu bytes) on %s in %.3f s: %.0f pps%s%s\n",
 		       sent, total, bytes, ifname, elapsed, elapsed > 0 ? sent / elapsed : 0.0,
-		       failed ? " (some failed)" : "");
+		       failed ? " (some failed)" : "", stop_sending ? " (stopped)" : "");
 	return failed ? 1 : 0;
 }
 
@@ -353,6 +386,7 @@ main(int argc, char **argv)
 		{ "size", required_argument, NULL, 'z' }, { "vlans", required_argument, NULL, 'v' },
 		{ "src-mac", required_argument, NULL, 'm' }, { "dst-mac", required_argument, NULL, 'M' },
 		{ "malformed", required_argument, NULL, 'x' }, { "rate", required_argument, NULL, 'r' },
+		{ "duration", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
 		{ "df", no_argument, NULL, 'D' }, { "icmp-error", no_argument, NULL, 'E' },
 		{ "router", required_argument, NULL, 'R' }, { "echo", no_argument, NULL, 'e' },
@@ -435,6 +469,16 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'T': {
+			char *end;
+
+			g.duration = strtod(optarg, &end);
+			if (*end || end == optarg || !(g.duration > 0 && g.duration <= 86400 * 7)) {
+				fprintf(stderr, "steer-gen: --duration takes seconds, more than 0\n");
+				return 2;
+			}
+			break;
+		}
 		case 'j': g.json = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("steer-gen %s\n", STEER_VERSION); return 0;
@@ -451,6 +495,10 @@ main(int argc, char **argv)
 		parse_addr(g.base.family == 4 ? "198.18.100.2" : "2001:db8:100::2", g.base.src, &fam);
 	if (have_src && fam != g.base.family) {
 		fprintf(stderr, "steer-gen: --src and --dst must be of one family\n");
+		return 2;
+	}
+	if ((g.duration || g.rate) && strcmp(cmd, "send")) {
+		fprintf(stderr, "steer-gen: --rate and --duration are for send\n");
 		return 2;
 	}
 	if (g.scatter && !g.interleave) {

@@ -1,14 +1,18 @@
 #!/bin/bash
 # steer-gen write: pcap files of every carrier and protocol, sizes, flow
-# counts and malformed classes, read back with an independent pcap reader.
+# counts and malformed classes, read back with an independent pcap reader;
+# steer-gen send (as root, on a veth pair in a namespace of the test's):
+# --duration repeats the flows for that long, paced by --rate, and a send
+# stopped by SIGINT still reports.
 # Usage: test_gen.sh STEER_GEN
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
+. "$here/../lib/netns.sh"
 gen=$(realpath "$1")
 command -v python3 >/dev/null || skip_all "needs python3"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; lab_cleanup' EXIT
 
 # pcap_check FILE PACKETS SIZE|- PYTHON-EXPR: count records, check each frame.
 pcap_check() {
@@ -52,4 +56,41 @@ check "malformed: bad IP version" bash -c "$gen write $tmp/f.pcap --dst 198.18.0
 	$(declare -f pcap_check); pcap_check $tmp/f.pcap 1 - 'f[14] >> 4 == 5'"
 check "a bad option value is a usage error (exit 2)" bash -c "$gen write $tmp/g.pcap --dst 198.18.0.100 --flows x 2>/dev/null; [ \$? -eq 2 ]"
 check "destopt over IPv4 is refused (exit 2)" bash -c "$gen write $tmp/g.pcap --dst 198.18.0.1 --carrier destopt 2>/dev/null; [ \$? -eq 2 ]"
+check "--duration and --rate are for send (exit 2)" bash -c "$gen write $tmp/g.pcap --dst 198.18.0.100 --duration 1 2>/dev/null; [ \$? -eq 2 ]"
+
+# send: on a veth pair in a namespace of this test's.
+ns=sg$$
+send() { nsenter --net="/var/run/netns/$ns" "$gen" send v0 --dst 198.18.0.100 -j "$@"; }
+sends_for_its_duration() {
+	local r
+	r=$(send --flows 10 --packets 2 --duration 0.5 --rate 2000) || return 1
+	echo "$r"
+	# Rounds repeated; never ahead of the rate; not done before its time.
+	jq -e '.rounds >= 2 and .sent <= 2000 * .seconds + 1 and .seconds >= 0.5 and
+		.failed == 0 and .stopped == false' <<<"$r" >/dev/null
+}
+stopped_send_reports() {
+	local r pid
+	# nsenter execs steer-gen: the pid is steer-gen's.
+	nsenter --net="/var/run/netns/$ns" "$gen" send v0 --dst 198.18.0.100 -j --flows 10 \
+		--duration 10 >"$tmp/stopped.json" &
+	pid=$!
+	sleep 0.3
+	kill -INT "$pid"
+	wait "$pid" || return 1
+	r=$(cat "$tmp/stopped.json")
+	echo "$r"
+	jq -e '.stopped == true and .sent > 0 and .seconds < 5' <<<"$r" >/dev/null
+}
+if [ "$(id -u)" -ne 0 ] || ! command -v jq >/dev/null || ! command -v nsenter >/dev/null; then
+	skip "send --duration repeats the flows for that long, paced by --rate" "needs root, jq, nsenter"
+	skip "a send stopped by SIGINT reports what it sent" "needs root, jq, nsenter"
+else
+	lab_ns "$ns"
+	ip -n "$ns" link add v0 type veth peer name v1
+	ip -n "$ns" link set v0 up
+	ip -n "$ns" link set v1 up
+	check "send --duration repeats the flows for that long, paced by --rate" sends_for_its_duration
+	check "a send stopped by SIGINT reports what it sent" stopped_send_reports
+fi
 tap_done
