@@ -493,7 +493,9 @@ Test(xdp, pings_to_vips_are_answered)
 	cr_assert_eq(stats()->counters[STEER_CTR_RX], 3);
 }
 
-/* The packets of every layout steer reads, to mutate. */
+/* The packets of every layout steer reads, to mutate: each carrier, family,
+ * protocol and VLAN tagging, whole, fragmented, as a router's error or a
+ * ping, and too big for the tunnel. */
 static unsigned
 mutation_bases(__u8 base[][2048], size_t *len, unsigned max)
 {
@@ -567,7 +569,6 @@ Test(xdp, mutated_packets_match_the_core)
 	unsigned n = mutation_bases(base, len, 256), i, actions[8] = { 0 };
 	const char *seed = getenv("STEER_MUTATION_SEED");
 	__u64 x = seed ? strtoull(seed, NULL, 0) | 1 : 0x9e3779b97f4a7c15ULL;
-
 	int progs = prog_map_fd("steer_progs"), prog, rl;
 	__u32 zero = 0, id;
 
