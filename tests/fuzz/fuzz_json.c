@@ -21,6 +21,8 @@
 #include "image_wire.h"
 #include "state.h"
 
+/* What decision batches are checked against. Node b is IPv6 and the
+ * gateway has no IPv6 source: a batch that gives b to s1 must be refused. */
 static const char config_json[] =
 	"{ \"gateway\": { \"name\": \"fz\", \"interfaces\": [\"e0\"],"
 	"  \"encap_source\": { \"ipv4\": \"198.18.0.1\" },"
