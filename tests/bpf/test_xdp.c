@@ -157,18 +157,7 @@ xdp_run(const struct steer_pb_spec *s)
 static __u32
 node_of(const struct result *r)
 {
-	__u32 i;
-
-	if (r->action != XDP_TX)
-		return STEER_NODE_NONE;
-	for (i = 0; i < img->n_nodes; i++) {
-		const struct steer_node *n = &img->nodes[i];
-		const __u8 *dst = r->out[12] == 0x08 ? r->out + 30 : r->out + 38;
-
-		if (n->family && !memcmp(dst, n->addr, n->family == STEER_AF_INET ? 4 : 16))
-			return i;
-	}
-	return STEER_NODE_NONE;
+	return r->action == XDP_TX ? test_outer_node(img, r->out) : STEER_NODE_NONE;
 }
 
 static struct steer_xdp_stats *

@@ -284,18 +284,7 @@ Test(icmp, replies_are_rate_limited)
 static __u32
 node_of(const struct result *r)
 {
-	__u32 i;
-
-	if (r->verdict != STEER_VERDICT_TX)
-		return STEER_NODE_NONE;
-	for (i = 0; i < img->n_nodes; i++) {
-		const struct steer_node *n = &img->nodes[i];
-		const __u8 *dst = n->family == STEER_AF_INET ? r->out + 14 + 16 : r->out + 14 + 24;
-
-		if (n->family && !memcmp(dst, n->addr, n->family == STEER_AF_INET ? 4 : 16))
-			return i;
-	}
-	return STEER_NODE_NONE;
+	return r->verdict == STEER_VERDICT_TX ? test_outer_node(img, r->out) : STEER_NODE_NONE;
 }
 
 /* s's flow as sent, and the ICMP error about its reply. */

@@ -27,7 +27,6 @@ run(struct steer_env *env, const struct steer_pb_spec *s)
 	struct steer_hop hop;
 	__u8 *start = headroom_buf + 256;
 	size_t len = steer_pb_build(s, start, sizeof(headroom_buf) - 256);
-	__u32 i;
 
 	cr_assert_gt(len, 0);
 	env->buf_start = headroom_buf;
@@ -36,15 +35,8 @@ run(struct steer_env *env, const struct steer_pb_spec *s)
 	r.verdict = steer_process(env, &p, &hop);
 	r.len = (size_t)(p.end - p.data);
 	memcpy(r.out, p.data, r.len);
-	if (r.verdict == STEER_VERDICT_TX) {
-		for (i = 0; i < env->img->n_nodes; i++) {
-			const struct steer_node *n = &env->img->nodes[i];
-			const __u8 *dst = n->family == STEER_AF_INET ? r.out + 14 + 16 : r.out + 14 + 24;
-
-			if (n->family && !memcmp(dst, n->addr, n->family == STEER_AF_INET ? 4 : 16))
-				r.node = i;
-		}
-	}
+	if (r.verdict == STEER_VERDICT_TX)
+		r.node = test_outer_node(env->img, r.out);
 	return r;
 }
 

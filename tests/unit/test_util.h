@@ -99,6 +99,26 @@ test_spec_v6(__u16 sport)
 	return s;
 }
 
+/* The node slot an encapsulated frame (outer Ethernet untagged) goes to:
+ * the node of the outer family whose address is the outer destination;
+ * STEER_NODE_NONE if no node has it. */
+static inline __u32
+test_outer_node(const struct steer_image *img, const __u8 *frame)
+{
+	int v4 = frame[12] == 0x08 && frame[13] == 0x00;
+	const __u8 *dst = v4 ? frame + 14 + 16 : frame + 14 + 24;
+	__u32 i;
+
+	for (i = 0; i < img->n_nodes; i++) {
+		const struct steer_node *n = &img->nodes[i];
+
+		if (n->family == (v4 ? STEER_AF_INET : STEER_AF_INET6) &&
+		    !memcmp(dst, n->addr, v4 ? 4 : 16))
+			return i;
+	}
+	return STEER_NODE_NONE;
+}
+
 /* A UDP-shim request for cid from the IPv4 (4) or IPv6 (6) client. */
 static inline struct steer_pb_spec
 test_spec_shim(int family, __u32 cid)
