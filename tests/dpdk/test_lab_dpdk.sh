@@ -71,15 +71,15 @@ start_steerd() {
 check "steerd drives it" start_steerd
 ctl() { "$BUILD/steerctl" -s "$LAB_SOCK" "$@"; }
 
-check "a TCP handshake through steer-dpdk completes (IPv4 VIP)" lab_tcp_request 198.18.0.100
-check "a TCP handshake through steer-dpdk completes (IPv6 VIP)" lab_tcp_request 2001:db8::100
+check "a TCP handshake through steer-dpdk completes (IPv4 VIP)" lab_request tcp 198.18.0.100
+check "a TCP handshake through steer-dpdk completes (IPv6 VIP)" lab_request tcp 2001:db8::100
 # Requests too big for the tunnel: steer-dpdk's ICMP errors go back out of
 # the receive port (gwc) to the client, whose TCP then sends smaller
 # segments.
 check "TCP: full-size segments get through steer-dpdk (IPv4 VIP, ICMP fragmentation needed)" \
-	lab_through_pmtu lab_tcp_request 198.18.0.100 4000
+	lab_through_pmtu lab_request tcp 198.18.0.100 4000
 check "TCP: full-size segments get through steer-dpdk (IPv6 VIP, ICMPv6 packet too big)" \
-	lab_through_pmtu lab_tcp_request 2001:db8::100 4000
+	lab_through_pmtu lab_request tcp 2001:db8::100 4000
 check "a router's ICMP error about a node's reply reaches that node through steer-dpdk (IPv4)" \
 	lab_icmp_to_flow_node 198.18.0.100 198.18.100.2 62011
 check "a router's ICMP error about a node's reply reaches that node through steer-dpdk (IPv6)" \

@@ -5,14 +5,31 @@
 # by veth pairs. Sends real traffic with steer-gen, prints what each node
 # received next to steerctl stats, and removes everything it created.
 # Run as root on Debian 12; it installs what it needs and builds steer.
+# Usage: demo.sh [--built BUILD_DIR]   (--built: use that build of steer as
+# it is, install and build nothing; the test suite runs the demo this way)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+BUILD=
+case "${1:-}" in
+--built)
+	[ -n "${2:-}" ] && [ -x "$2/steerd" ] || { echo "demo: --built needs a build directory with steerd in it" >&2; exit 2; }
+	BUILD=$(cd "$2" && pwd) ;;
+-h | --help)
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+	exit 0 ;;
+"") ;;
+*)
+	echo "demo: unknown argument '$1' (usage: demo.sh [--built BUILD_DIR])" >&2
+	exit 2 ;;
+esac
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (network namespaces, XDP)"; exit 1; }
 
 . tests/lib/setup.sh
-steer_install_deps
-BUILD=$PWD/${STEER_BUILD_DIR:-build}
-steer_build "$BUILD" >/dev/null
+if [ -z "$BUILD" ]; then
+	steer_install_deps
+	BUILD=$PWD/${STEER_BUILD_DIR:-build}
+	steer_build "$BUILD" >/dev/null
+fi
 echo
 
 . tests/lib/netns.sh
@@ -32,14 +49,7 @@ echo
 echo "real requests from the client (answers come straight from the node):"
 for target in "tcp 198.18.0.100" "tcp 2001:db8::100" "udp 198.18.0.100" "udp 2001:db8::100"; do
 	set -- $target
-	answer=$(lab_exec "${LAB}cl" python3 -c "
-import socket
-fam = socket.AF_INET6 if ':' in '$2' else socket.AF_INET
-if '$1' == 'tcp':
-    s = socket.create_connection(('$2', 443), timeout=3); s.sendall(b'hello'); print(s.recv(64).decode().strip())
-else:
-    s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(3); s.sendto(b'hello', ('$2', 443)); print(s.recvfrom(64)[0].decode().strip())
-" 2>&1 || echo "no answer")
+	answer=$(lab_answer "$1" "$2" 2>/dev/null) && [ -n "$answer" ] || answer="no answer"
 	printf "  %-4s %-18s -> %s\n" "$1" "$2:443" "$answer"
 done
 echo

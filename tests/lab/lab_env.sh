@@ -232,16 +232,32 @@ lab_reset_logs() {
 	for i in $(seq "$lab_node_count"); do : >"$LAB_DIR/n$i.log"; done
 }
 
-# lab_tcp_request ADDR [BYTES]: a real TCP connection from the client to
-# ADDR:443 sending a line of BYTES bytes (default 5); succeeds when a
-# node's service answers with its name.
-lab_tcp_request() {
+# lab_answer tcp|udp ADDR [BYTES]: a real request from the client to
+# ADDR:443, one line of BYTES bytes (default 6; the service answers a TCP
+# connection once it has read a whole line); prints the answer, the name of
+# the node whose service took it.
+lab_answer() {
+	lab_exec "${LAB}cl" python3 -c "
+import socket, sys
+proto, addr, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+line = b'x' * (size - 1) + b'\n'
+if proto == 'tcp':
+    s = socket.create_connection((addr, 443), timeout=3)
+    s.sendall(line)
+    print(s.recv(64).decode().strip())
+else:
+    s = socket.socket(socket.AF_INET6 if ':' in addr else socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(3)
+    s.sendto(line, (addr, 443))
+    print(s.recvfrom(64)[0].decode().strip())" "$1" "$2" "${3:-6}"
+}
+
+# lab_request tcp|udp ADDR [BYTES]: succeeds when a node's service answers
+# the request of lab_answer (a TCP one completes a handshake through the
+# gateway).
+lab_request() {
 	local answer
-	answer=$(lab_exec "${LAB}cl" python3 -c "
-import socket
-s = socket.create_connection(('$1', 443), timeout=3)
-s.sendall(b'x' * (${2:-5} - 1) + b'\n')
-print(s.recv(64).decode().strip())") || return 1
+	answer=$(lab_answer "$@") || return 1
 	echo "answered by $answer"
 	[[ $answer =~ ^n[123]$ ]]
 }

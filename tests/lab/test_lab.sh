@@ -69,36 +69,23 @@ spread() {
 	in_proportion "$after" "$flows"
 }
 
-
-udp_request() {
-	local answer
-	answer=$(lab_exec "${LAB}cl" python3 -c "
-import socket
-s = socket.socket(socket.AF_INET6 if ':' in '$1' else socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(3)
-s.sendto(b'hello', ('$1', 443))
-print(s.recvfrom(64)[0].decode().strip())") || return 1
-	echo "answered by $answer"
-	[[ $answer =~ ^n[123]$ ]]
-}
-
 check "steerd attaches XDP natively on the gateway" \
 	bash -c "$BUILD/steerctl -s $LAB_SOCK -j status | jq -e '.attach[0].mode == \"native\" and .attach[0].attached' >/dev/null"
 check "steer-decap is attached on every node" \
 	bash -c "for i in 1 2 3; do ip -n ${LAB}n\$i -d link show ne\$i | grep -q prog/xdp || exit 1; done"
-check "a TCP handshake through the gateway completes (IPv4 VIP)" lab_tcp_request 198.18.0.100
-check "a TCP handshake through the gateway completes (IPv6 VIP)" lab_tcp_request 2001:db8::100
-check "a UDP request is answered by a node (IPv4 VIP)" udp_request 198.18.0.100
-check "a UDP request is answered by a node (IPv6 VIP)" udp_request 2001:db8::100
+check "a TCP handshake through the gateway completes (IPv4 VIP)" lab_request tcp 198.18.0.100
+check "a TCP handshake through the gateway completes (IPv6 VIP)" lab_request tcp 2001:db8::100
+check "a UDP request is answered by a node (IPv4 VIP)" lab_request udp 198.18.0.100
+check "a UDP request is answered by a node (IPv6 VIP)" lab_request udp 2001:db8::100
 
 # Path MTU discovery through the tunnel: requests that fill the client's
 # 1,500-byte link do not fit it, and the gateway's ICMP errors tell the
 # client so. Without them full-size TCP segments would vanish and the
 # connection hang. The client's learned MTUs are forgotten first.
 check "TCP: 4,000 bytes in full-size segments get through (IPv4 VIP, ICMP fragmentation needed)" \
-	lab_through_pmtu lab_tcp_request 198.18.0.100 4000
+	lab_through_pmtu lab_request tcp 198.18.0.100 4000
 check "TCP: 4,000 bytes in full-size segments get through (IPv6 VIP, ICMPv6 packet too big)" \
-	lab_through_pmtu lab_tcp_request 2001:db8::100 4000
+	lab_through_pmtu lab_request tcp 2001:db8::100 4000
 # The gue service: 8 more bytes of UDP, so 1472 or 1452.
 check "UDP with DF: the client's path MTU comes down to the tunnel's (IPv4 VIP, gue)" \
 	lab_through_pmtu lab_pmtu_udp 198.18.0.101 1472 1452
@@ -112,7 +99,7 @@ black_hole() {
 		ctl reload >/dev/null || return 1
 	ip -n "${LAB}cl" route flush cache
 	before=$(lab_icmp_sent)
-	! lab_tcp_request 198.18.0.100 4000 && [ "$(lab_icmp_sent)" -eq "$before" ] || return 1
+	! lab_request tcp 198.18.0.100 4000 && [ "$(lab_icmp_sent)" -eq "$before" ] || return 1
 	jq 'del(.gateway.icmp_rate)' "$config" >"$config.new" && mv "$config.new" "$config" &&
 		ctl reload >/dev/null
 }
