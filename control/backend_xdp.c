@@ -678,12 +678,13 @@ link_path(const struct steer_backend_xdp *x, const char *ifname, char *buf, size
 	snprintf(buf, len, "%s/link_%s", x->pin_dir, ifname);
 }
 
+/* Attach to ifname (or swap the program under its pinned link) and record
+ * it in ifc. */
 static int
-attach_one(struct steer_backend_xdp *x, const char *ifname, bool generic, char *err,
-	   size_t errlen)
+attach_iface(struct steer_backend_xdp *x, struct steer_xdp_iface *ifc, const char *ifname,
+	     bool generic, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo);
-	struct steer_xdp_iface *ifc = &x->ifaces[x->n_ifaces];
 	int prog = bpf_program__fd(x->skel->progs.steer_xdp), fd;
 	struct bpf_prog_info info = { 0 };
 	__u32 ilen = sizeof(info);
@@ -733,7 +734,8 @@ attach_one(struct steer_backend_xdp *x, const char *ifname, bool generic, char *
 	ifc->ifindex = ifindex;
 	ifc->generic = generic;
 	ifc->prog_id = info.id;
-	x->n_ifaces++;
+	ifc->lost = STEER_XDP_LOST_NOT;
+	ifc->lost_why[0] = '\0';
 	return 0;
 }
 
@@ -748,9 +750,17 @@ steer_xdp_attach(struct steer_backend_xdp *x, const struct steer_config *cfg, ch
 	memcpy(old, x->ifaces, sizeof(old));
 	x->n_ifaces = 0;
 	for (i = 0; i < cfg->n_ifaces; i++) {
-		ret = attach_one(x, cfg->ifaces[i], cfg->xdp_generic, err, errlen);
+		struct steer_xdp_iface *ifc = &x->ifaces[x->n_ifaces];
+
+		memset(ifc, 0, sizeof(*ifc));
+		ret = attach_iface(x, ifc, cfg->ifaces[i], cfg->xdp_generic, err, errlen);
 		if (ret)
 			return ret;
+		/* An interface kept from the last attach keeps its count. */
+		for (j = 0; j < n_old; j++)
+			if (!strcmp(old[j].name, ifc->name))
+				ifc->reattached = old[j].reattached;
+		x->n_ifaces++;
 	}
 	/* Interfaces dropped from the config lose the program. */
 	for (i = 0; i < n_old; i++) {
@@ -765,6 +775,40 @@ steer_xdp_attach(struct steer_backend_xdp *x, const struct steer_config *cfg, ch
 		unlink(path);
 	}
 	return 0;
+}
+
+bool
+steer_xdp_iface_attached(const struct steer_xdp_iface *ifc)
+{
+	__u32 id = 0;
+
+	return bpf_xdp_query_id((int)ifc->ifindex, ifc->generic ? XDP_FLAGS_SKB_MODE :
+				XDP_FLAGS_DRV_MODE, &id) == 0 && id == ifc->prog_id;
+}
+
+enum steer_xdp_watch
+steer_xdp_watch(struct steer_backend_xdp *x, unsigned i, char *err, size_t errlen)
+{
+	struct steer_xdp_iface *ifc = &x->ifaces[i], now = *ifc;
+	enum steer_xdp_lost was = ifc->lost;
+
+	if (steer_xdp_iface_attached(ifc))
+		return STEER_XDP_ATTACHED;
+	/* Removed, and perhaps created again under another index: the
+	 * program went with the old one. */
+	if (!if_nametoindex(ifc->name)) {
+		ifc->lost = STEER_XDP_LOST_GONE;
+		snprintf(ifc->lost_why, sizeof(ifc->lost_why), "interface removed");
+		return was == STEER_XDP_LOST_GONE ? STEER_XDP_STILL_LOST : STEER_XDP_GONE;
+	}
+	if (attach_iface(x, &now, ifc->name, ifc->generic, err, errlen)) {
+		ifc->lost = STEER_XDP_LOST_FAILED;
+		snprintf(ifc->lost_why, sizeof(ifc->lost_why), "%s", err);
+		return was == STEER_XDP_LOST_FAILED ? STEER_XDP_STILL_LOST : STEER_XDP_FAILED;
+	}
+	now.reattached++;
+	*ifc = now;
+	return STEER_XDP_REATTACHED;
 }
 
 int

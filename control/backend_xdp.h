@@ -21,11 +21,31 @@ struct steer_xdp_opts {
 	unsigned flow_entries;     /* 0: default, or the pinned table's size */
 };
 
+/* Why an interface lost the program, until steer_xdp_watch attaches it
+ * again. */
+enum steer_xdp_lost {
+	STEER_XDP_LOST_NOT,
+	STEER_XDP_LOST_GONE,       /* the interface was removed */
+	STEER_XDP_LOST_FAILED,     /* it exists; attaching failed */
+};
+
 struct steer_xdp_iface {
 	char name[16];
 	unsigned ifindex;
 	bool generic;
 	unsigned prog_id;
+	enum steer_xdp_lost lost;
+	char lost_why[192];        /* what the watch found, while lost */
+	unsigned reattached;       /* times steer_xdp_watch attached it again */
+};
+
+/* What steer_xdp_watch found. */
+enum steer_xdp_watch {
+	STEER_XDP_ATTACHED,        /* the program runs on it */
+	STEER_XDP_GONE,            /* lost: the interface was removed */
+	STEER_XDP_FAILED,          /* lost: it exists, attaching failed (err says why) */
+	STEER_XDP_STILL_LOST,      /* lost as at the last check */
+	STEER_XDP_REATTACHED,      /* lost (or detached by hand), now attached again */
 };
 
 /* Totals over all CPUs. */
@@ -66,6 +86,14 @@ const struct steer_xdp_apply_stats *steer_xdp_last_apply(const struct steer_back
 int steer_xdp_attach(struct steer_backend_xdp *x, const struct steer_config *cfg, char *err,
 		     size_t errlen);
 int steer_xdp_ifaces(struct steer_backend_xdp *x, struct steer_xdp_iface *out, unsigned max);
+/* True when the program runs on the interface, at the index it was
+ * attached to. */
+bool steer_xdp_iface_attached(const struct steer_xdp_iface *ifc);
+/* Check attached interface i: a removed interface takes the program with
+ * it, so one that is back (created again, at any index) gets it again, as
+ * does one whose program was detached by hand. Call it periodically. */
+enum steer_xdp_watch steer_xdp_watch(struct steer_backend_xdp *x, unsigned i, char *err,
+				     size_t errlen);
 /* The counters summed over CPUs (out->cpus, if set, kept: each CPU's). */
 int steer_xdp_stats(struct steer_backend_xdp *x, struct steer_xdp_stats *out);
 /* The CPUs the per-CPU maps hold values for (the possible CPUs). */

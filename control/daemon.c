@@ -277,6 +277,46 @@ observe(struct steerd *d)
 	pthread_mutex_unlock(&d->commit_lock);
 }
 
+/* A removed interface takes its XDP program with it, and an interface
+ * created again under the same name (a driver reset, a bond or VLAN made
+ * anew) starts without one: attach it again, and say so once per change.
+ * Views wait only while a program is being attached. */
+static void
+watch_interfaces(struct steerd *d)
+{
+	struct steer_xdp_iface ifs[STEER_MAX_IFACES];
+	char err[512];
+	int n, i;
+
+	pthread_mutex_lock(&d->commit_lock);
+	pthread_mutex_lock(&d->lock);
+	n = steer_xdp_ifaces(d->xdp, ifs, STEER_MAX_IFACES);
+	for (i = 0; i < n; i++) {
+		switch (steer_xdp_watch(d->xdp, (unsigned)i, err, sizeof(err))) {
+		case STEER_XDP_GONE:
+			steer_log(STEER_LOG_WARN, "interface %s was removed, and steer's XDP program "
+				  "with it: nothing is steered there; attached again when %s is back",
+				  ifs[i].name, ifs[i].name);
+			break;
+		case STEER_XDP_FAILED:
+			steer_log(STEER_LOG_ERROR, "%s: nothing is steered there; trying again every "
+				  "second", err);
+			break;
+		case STEER_XDP_REATTACHED:
+			steer_xdp_ifaces(d->xdp, ifs, STEER_MAX_IFACES);
+			steer_log(STEER_LOG_INFO, "interface %s: steer's XDP program attached again "
+				  "(%s mode, ifindex %u)", ifs[i].name,
+				  ifs[i].generic ? "generic" : "native", ifs[i].ifindex);
+			break;
+		case STEER_XDP_ATTACHED:
+		case STEER_XDP_STILL_LOST:
+			break;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->commit_lock);
+}
+
 void
 steerd_tick(struct steerd *d)
 {
@@ -284,6 +324,8 @@ steerd_tick(struct steerd *d)
 	int ret;
 
 	observe(d);
+	if (d->xdp)
+		watch_interfaces(d);
 	if (!d->dpdk)
 		return;
 	pthread_mutex_lock(&d->commit_lock);
@@ -949,14 +991,16 @@ steerd_status(struct steerd *d)
 	att = json_array();
 	n = d->xdp ? steer_xdp_ifaces(d->xdp, ifs, STEER_MAX_IFACES) : 0;
 	for (i = 0; i < n; i++) {
-		__u32 id = 0;
-		int ok = bpf_xdp_query_id((int)ifs[i].ifindex, ifs[i].generic ? XDP_FLAGS_SKB_MODE :
-							     XDP_FLAGS_DRV_MODE, &id) == 0;
-
-		json_array_append_new(att, json_pack("{s:s, s:I, s:s, s:I, s:b}", "interface",
-			ifs[i].name, "ifindex", (json_int_t)ifs[i].ifindex, "mode",
+		bool ok = steer_xdp_iface_attached(&ifs[i]);
+		json_t *a = json_pack("{s:s, s:I, s:s, s:I, s:b, s:I}", "interface", ifs[i].name,
+			"ifindex", (json_int_t)ifs[i].ifindex, "mode",
 			ifs[i].generic ? "generic" : "native", "prog_id", (json_int_t)ifs[i].prog_id,
-			"attached", ok && id == ifs[i].prog_id));
+			"attached", ok, "reattached", (json_int_t)ifs[i].reattached);
+
+		/* Why not, once the watch has looked (it runs every second). */
+		if (!ok && ifs[i].lost)
+			json_object_set_new(a, "lost", json_string(ifs[i].lost_why));
+		json_array_append_new(att, a);
 	}
 	o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:b, s:o, s:I, s:I, s:s, s:I}",
 		      "gateway", d->cfg->name, "dataplane", d->xdp ? "xdp" : "dpdk",

@@ -204,6 +204,32 @@ render_latency(FILE *f, const struct steerd_latency *lat)
 	fprintf(f, "steer_decision_apply_seconds_count %llu\n", (unsigned long long)lat->total);
 }
 
+/* XDP's interfaces: whether the program runs on each, and how often
+ * steerd attached it again after the interface was removed and came back. */
+static void
+render_interfaces(FILE *f, json_t *attach)
+{
+	size_t i;
+	json_t *a;
+
+	if (!json_array_size(attach))
+		return;
+	family(f, "steer_interface_attached", "gauge",
+	       "1 when steer's XDP program runs on the interface.");
+	json_array_foreach(attach, i, a) {
+		fputs("steer_interface_attached{interface=\"", f);
+		label(f, json_string_value(json_object_get(a, "interface")));
+		fprintf(f, "\"} %d\n", json_is_true(json_object_get(a, "attached")));
+	}
+	family(f, "steer_interface_reattached_total", "counter",
+	       "Times steerd attached the program again to an interface that lost it.");
+	json_array_foreach(attach, i, a) {
+		fputs("steer_interface_reattached_total{interface=\"", f);
+		label(f, json_string_value(json_object_get(a, "interface")));
+		fprintf(f, "\"} %lld\n", (long long)int_of(a, "reattached"));
+	}
+}
+
 char *
 steer_prometheus_render(json_t *status, json_t *stats, json_t *services, json_t *nodes,
 			const struct steerd_latency *lat)
@@ -227,6 +253,7 @@ steer_prometheus_render(json_t *status, json_t *stats, json_t *services, json_t 
 		fprintf(f, "steer_config_reloads_total %lld\n", (long long)int_of(status, "reloads"));
 		family(f, "steer_uptime_seconds", "gauge", "Seconds since steerd started.");
 		fprintf(f, "steer_uptime_seconds %lld\n", (long long)int_of(status, "uptime_s"));
+		render_interfaces(f, json_object_get(status, "attach"));
 	}
 	if (stats)
 		render_stats(f, stats);

@@ -167,12 +167,19 @@ print_status(json_t *o)
 	printf("pinned    %s%s\n", json_string_value(json_object_get(o, "pin_dir")),
 	       json_is_true(json_object_get(o, "adopted")) ? " (adopted)" : "");
 	printf("hash seed %s\n", json_string_value(json_object_get(o, "hash_seed")));
-	json_array_foreach(json_object_get(o, "attach"), i, a)
-		printf("%-9s %s XDP, prog id %llu, %s\n",
-		       json_string_value(json_object_get(a, "interface")),
+	json_array_foreach(json_object_get(o, "attach"), i, a) {
+		const char *lost = json_string_value(json_object_get(a, "lost"));
+
+		printf("%-9s %s XDP, prog id %llu, %s", json_string_value(json_object_get(a, "interface")),
 		       json_string_value(json_object_get(a, "mode")),
 		       (unsigned long long)num(a, "prog_id"),
 		       json_is_true(json_object_get(a, "attached")) ? "attached" : "NOT ATTACHED");
+		if (lost)
+			printf(" (%s; steerd attaches it again when it can)", lost);
+		if (num(a, "reattached"))
+			printf(", attached again: %llu", (unsigned long long)num(a, "reattached"));
+		putchar('\n');
+	}
 }
 
 static void

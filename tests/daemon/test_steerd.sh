@@ -151,6 +151,46 @@ check "status says adopted, table version continues" \
 stop KILL
 check "after SIGKILL the program still forwards" xdp_attached
 check "steerd adopts after SIGKILL" start
+
+# --- an interface removed and created again (a driver reset, a bond or
+# VLAN made anew) gets the program again
+rx() { ctl -j stats | jq .traffic.rx; }
+frame_on_gw1() { # one frame into gw0 from its peer
+	lab_exec "$ns" python3 -c "
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(('gw1', 0))
+s.send(b'\xff' * 6 + b'\x02\x00\x00\x00\x00\x09' + b'\x88\xb5' + bytes(50))"
+}
+within() { # within SECONDS CMD...: CMD succeeds before SECONDS pass
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.2
+	done
+}
+ip -n "$ns" link del gw0
+check "an interface removed: status says not attached, and why" within 3 \
+	jq_ok '.attach[0].attached == false and .attach[0].lost == "interface removed"' status
+check "and the log says so" grep -q "interface gw0 was removed" "$tmp/steerd.log"
+check "steerctl status shows it" bash -c "ctl() { $steerctl -s $sock \"\$@\"; }; ctl status | grep 'gw0 .*NOT ATTACHED (interface removed'"
+lab_veth "$ns" gw0 "$ns" gw1
+check "the interface created again gets the program within seconds" within 3 \
+	jq_ok '.attach[0].attached and .attach[0].reattached == 1 and (.attach[0] | has("lost") | not)' status
+check "it is steer's program, on the new interface" xdp_attached
+before_rx=$(rx)
+frame_on_gw1
+check "and it runs there: a frame into gw0 is counted" within 3 bash -c "[ \$($steerctl -s $sock -j stats | jq .traffic.rx) -gt $before_rx ]"
+check "the log says it was attached again" grep -q "interface gw0: steer's XDP program attached again" "$tmp/steerd.log"
+check "/metrics has the interface's gauge and count" bash -c \
+	"curl -s --unix-socket $sock http://steerd/metrics | grep -qx 'steer_interface_reattached_total{interface=\"gw0\"} 1' &&
+	 curl -s --unix-socket $sock http://steerd/metrics | grep -qx 'steer_interface_attached{interface=\"gw0\"} 1'"
+link_id=$(bpftool -j link show | jq --argjson p "$(ctl -j status | jq .attach[0].prog_id)" \
+	'[.[] | select(.prog_id == $p)][0].id')
+lab_exec "$ns" bpftool link detach id "$link_id"
+check "a program detached by hand is attached again" within 3 \
+	jq_ok '.attach[0].attached and .attach[0].reattached == 2' status
 stop TERM
 
 # --- detach on exit
