@@ -52,6 +52,8 @@ usage(FILE *f)
 "\n"
 "On start steerd adopts the pinned state of an earlier run: the program is\n"
 "replaced under the running link and traffic is not interrupted.\n"
+"An interface that is removed and created again gets the program back within a\n"
+"second; steerctl status says which interfaces lack it, and why.\n"
 "Logs are logfmt lines on stderr. Exit status: 0 after a clean exit, 1 when\n"
 "the config is invalid or the fast path cannot start, 2 on usage errors.\n");
 }
