@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -32,6 +33,7 @@
 struct steer_backend_xdp {
 	struct steer_xdp *skel;
 	char pin_dir[256];
+	int lock_fd;               /* the pin directory, flock()ed: one steerd a gateway */
 	bool adopted;
 	int ncpus;
 	struct steer_xdp_iface ifaces[STEER_MAX_IFACES];
@@ -126,14 +128,34 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 		 opts && opts->pin_root ? opts->pin_root : STEER_PIN_ROOT, cfg->name);
 	ret = steer_mkdir_p(x->pin_dir, 0700);
 	if (ret) {
+		errf(err, errlen, ret, "cannot create %s: %s (is bpffs mounted on /sys/fs/bpf?)",
+		     x->pin_dir, strerror(-ret));
 		free(x);
-		return errf(err, errlen, ret, "cannot create %s: %s (is bpffs mounted on "
-			    "/sys/fs/bpf?)", x->pin_dir, strerror(-ret));
+		return ret;
+	}
+	/* One steerd a gateway: two would switch generations under each
+	 * other (a packet could see a table half written) and take the
+	 * interfaces from each other. Taken before anything is read; the
+	 * kernel drops it with the process, even on SIGKILL. */
+	x->lock_fd = open(x->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (x->lock_fd < 0 || flock(x->lock_fd, LOCK_EX | LOCK_NB)) {
+		ret = -errno;
+		if (ret == -EWOULDBLOCK)
+			ret = errf(err, errlen, -EBUSY, "another steerd runs gateway %s (it holds "
+				   "%s): stop it first, or give this one another gateway.name or "
+				   "--pin-root", cfg->name, x->pin_dir);
+		else
+			errf(err, errlen, ret, "cannot lock %s: %s", x->pin_dir, strerror(-ret));
+		if (x->lock_fd >= 0)
+			close(x->lock_fd);
+		free(x);
+		return ret;
 	}
 	snprintf(path, sizeof(path), "%s/steer_active", x->pin_dir);
 	x->adopted = access(path, F_OK) == 0;
 	x->ncpus = libbpf_num_possible_cpus();
 	if (x->ncpus <= 0) {
+		close(x->lock_fd);
 		free(x);
 		return errf(err, errlen, -EINVAL, "cannot count the possible CPUs");
 	}
@@ -147,6 +169,7 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 	x->skel = steer_xdp__open_opts(&oo);
 	if (!x->skel) {
 		ret = -errno;
+		close(x->lock_fd);
 		free(x);
 		return errf(err, errlen, ret, "cannot open the XDP program: %s", strerror(-ret));
 	}
@@ -167,6 +190,7 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 		steer_xdp__destroy(x->skel);
 		if (!x->adopted)
 			rmdir(x->pin_dir); /* ours and empty: leave nothing behind */
+		close(x->lock_fd);
 		free(x);
 		return ret;
 	}
@@ -215,6 +239,7 @@ steer_xdp_close(struct steer_backend_xdp *x)
 	free(x->readers_snap);
 	free(x->readers_now);
 	steer_xdp__destroy(x->skel);
+	close(x->lock_fd);
 	free(x);
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "api.h"
 #include "dpdk_proto.h"
 #include "fs_util.h"
 #include "log.h"
@@ -365,6 +366,11 @@ steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t er
 		return config_error(&e, err, errlen);
 	snprintf(d->socket_path, sizeof(d->socket_path), "%s",
 		 o->socket_path ? o->socket_path : d->cfg->api_socket);
+	if (steer_api_socket_live(d->socket_path)) {
+		snprintf(err, errlen, "another steerd is listening on %s: nothing was changed",
+			 d->socket_path);
+		return -EADDRINUSE;
+	}
 	load_state(d);
 	d->rt = steer_runtime_new(d->cfg, NULL, NULL);
 	if (!d->state || !d->rt)

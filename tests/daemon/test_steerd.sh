@@ -74,6 +74,19 @@ check "pinned maps carry BTF (bpftool prints structs)" \
 	bash -c "bpftool map dump pinned $pin_root/$gw/steer_gateway | grep -q '\"hash_key\"'"
 check "API socket has mode 0660" bash -c "[ \$(stat -c %a $sock) = 660 ]"
 check "table version 1" jq_ok '.table_version == 1 and .hash_seed == "config"' status
+# A second steerd started by mistake must leave the running one alone:
+# two would switch table generations under each other.
+second() { # second [ARGS...]: another steerd on this gateway, in the namespace
+	nsenter --net="/var/run/netns/$ns" timeout 10 "$steerd" -c "$tmp/steer.json" \
+		--pin-root "$pin_root" --state "$tmp/state2.json" "$@"
+}
+prog_before=$(ctl -j status | jq .attach[0].prog_id)
+check "a second steerd on the same socket is refused (exit 1)" \
+	exits_with 1 "another steerd is listening on $sock: nothing was changed" second
+check "a second steerd for the same gateway on another socket is refused" \
+	exits_with 1 "another steerd runs gateway $gw" second -s "$tmp/other.sock"
+check "and neither changed the table or the program" \
+	jq_ok ".table_version == 1 and .attach[0].prog_id == $prog_before and .attach[0].attached" status
 check "services lists web with its nodes" jq_ok '.[0].name == "web" and (.[0].nodes | length) == 2' services
 check "services NAME shows one" jq_ok '.name == "web" and .cid == 1001' services web
 check "services of an unknown name exits 1" exits_with 1 "no service named" ctl services nope
