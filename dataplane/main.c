@@ -405,6 +405,18 @@ control_listen(const char *path)
 		*slash = 0;
 		mkdir(dir, 0755);
 	}
+	/* A live socket is another steer-dpdk's (or a mistake in --control):
+	 * taking it over would leave that one deaf to steerd. A stale one,
+	 * left by a crash, is replaced. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		fprintf(stderr, "steer-dpdk: control socket %s: another process listens on it "
+			"(another steer-dpdk?): give this one another --control\n", path);
+		close(fd);
+		return -1;
+	}
+	if (fd >= 0)
+		close(fd);
 	unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0660) ||

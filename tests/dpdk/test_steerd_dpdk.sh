@@ -59,6 +59,16 @@ check "steer-dpdk starts without a table and listens on its control socket" test
 check "steerd pushes the table to a running steer-dpdk" start_steerd
 check "status says dataplane dpdk, synced" \
 	bash -c "$build/steerctl -s $tmp/steerd.sock -j status | jq -e '.dataplane == \"dpdk\" and .dpdk.synced' >/dev/null"
+second_dpdk() { # another steer-dpdk on the same control socket: refused, the first keeps it
+	local rc=0
+	timeout 30 "$build/dataplane/steer-dpdk" --no-huge -m 256 --no-pci --no-shconf -l 0 \
+		--log-level=1 --vdev net_null0 -- --control "$tmp/dpdk.sock" >"$tmp/second.out" 2>&1 || rc=$?
+	cat "$tmp/second.out"
+	[ "$rc" -eq 1 ] && grep -q "another process listens on it" "$tmp/second.out" &&
+		kill -0 "$dpdk_pid" && ctl -j status | jq -e '.dpdk.synced' >/dev/null &&
+		ctl -j stats | jq -e '.dataplane.workers == 1' >/dev/null
+}
+check "a second steer-dpdk on the same control socket exits 1; steerd keeps the first" second_dpdk
 sleep 0.5
 check "steerctl stats shows steer-dpdk forwarding, in the XDP shape" \
 	bash -c "$build/steerctl -s $tmp/steerd.sock -j stats | jq -e '.traffic.forward > 0 and .services.web.packets > 0 and .nodes.n1.packets > 0 and .dataplane.workers == 1 and .dataplane.flows == 2000' >/dev/null"
