@@ -68,7 +68,8 @@ steer_state_copy(const struct steer_state *s)
 			goto fail;
 		c->n_decisions = i + 1;
 	}
-	memcpy(c->overrides, s->overrides, s->n_overrides * sizeof(*c->overrides));
+	if (s->n_overrides) /* a state without overrides may have no array */
+		memcpy(c->overrides, s->overrides, s->n_overrides * sizeof(*c->overrides));
 	c->n_overrides = s->n_overrides;
 	if (reindex(c))
 		goto fail;
