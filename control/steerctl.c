@@ -2,6 +2,7 @@
 /* steerctl: the operator's CLI. It talks HTTP to steerd over the Unix
  * socket (libcurl), prints tables for people and JSON (-j) for scripts.
  * Exit: 0 ok, 1 rejected, 2 usage, 3 steerd unreachable (spec §8). */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
@@ -22,15 +23,19 @@
 #define EXIT_UNREACHABLE 3
 
 static const char *socket_path = STEER_DEFAULT_SOCKET;
+/* With --host: steerd's TCP API ("http://ADDRESS:PORT"), not the socket. */
+static char tcp_url[80];
+static char auth_header[600];   /* "Authorization: Bearer TOKEN", from --token-file */
 static int json_out;
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-"Usage: steerctl [-s SOCKET] [-j] COMMAND [ARGS]\n"
+"Usage: steerctl [-s SOCKET | -H ADDRESS:PORT -t TOKEN_FILE] [-j] COMMAND [ARGS]\n"
 "\n"
-"Operate a running steerd over its API socket.\n"
+"Operate a running steerd over its API socket, or over its TCP API from\n"
+"another machine.\n"
 "\n"
 "Commands:\n"
 "  status                     gateway, table version, uptime, attach state\n"
@@ -56,6 +61,11 @@ usage(FILE *f)
 "\n"
 "Options:\n"
 "  -s, --socket PATH          API socket (default " STEER_DEFAULT_SOCKET ")\n"
+"  -H, --host ADDRESS:PORT    steerd's TCP API instead (gateway.api.http):\n"
+"                             192.0.2.1:9180, [2001:db8::1]:9180, or a port\n"
+"                             alone for 127.0.0.1\n"
+"  -t, --token-file FILE      the bearer token the TCP API asks for: the\n"
+"                             first line of FILE (gateway.api.token_file)\n"
 "  -j, --json                 print JSON\n"
 "  -h, --help                 this text\n"
 "  -V, --version              print the version\n"
@@ -102,20 +112,25 @@ request(const char *method, const char *path, const char *body, json_t **out)
 	*out = NULL;
 	if (!c)
 		return -1;
-	snprintf(url, sizeof(url), "http://localhost%s", path);
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path);
+	/* Over the socket the host name is only a placeholder. */
+	snprintf(url, sizeof(url), "%s%s", tcp_url[0] ? tcp_url : "http://localhost", path);
+	if (!tcp_url[0])
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (auth_header[0])
+		hdr = curl_slist_append(hdr, auth_header);
 	if (body) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	} else if (strcmp(method, "GET")) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
 	}
+	if (hdr)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -125,8 +140,8 @@ request(const char *method, const char *path, const char *body, json_t **out)
 			*out = json_pack("{s:s}", status < 400 && b.data ? "text" : "error",
 					 b.data ? b.data : "empty answer");
 	} else {
-		fprintf(stderr, "steerctl: steerd is not reachable on %s: %s\n", socket_path,
-			curl_easy_strerror(rc));
+		fprintf(stderr, "steerctl: steerd is not reachable on %s: %s\n",
+			tcp_url[0] ? tcp_url : socket_path, curl_easy_strerror(rc));
 	}
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(c);
@@ -605,8 +620,9 @@ run(const char *method, const char *path, const char *body, void (*pretty)(json_
 		if (json_out)
 			print_json(o);
 		else
-			fprintf(stderr, "steerd: %s%s%s\n", p && *p ? p : "", p && *p ? ": " : "",
-				e ? e : "error");
+			fprintf(stderr, "steerd: %s%s%s%s\n", p && *p ? p : "", p && *p ? ": " : "",
+				e ? e : "error", status == 401 && !auth_header[0] ?
+				" (steerctl: give the token with --token-file)" : "");
 		ret = EXIT_REJECTED;
 	} else if (json_out || !pretty) {
 		print_json(o);
@@ -659,11 +675,62 @@ print_reload(json_t *o)
 	printf("reloaded: table version %llu\n", (unsigned long long)num(o, "table_version"));
 }
 
+/* --host: "http://ADDRESS:PORT" for the address as the config writes it. */
+static int
+set_host(const char *arg)
+{
+	struct sockaddr_storage ss;
+	char a[INET6_ADDRSTRLEN];
+
+	if (steer_http_addr_parse(arg, &ss)) {
+		fprintf(stderr, "steerctl: --host \"%s\": not ADDRESS:PORT (192.0.2.1:9180, "
+			"[2001:db8::1]:9180, or a port alone)\n", arg);
+		return -1;
+	}
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		snprintf(tcp_url, sizeof(tcp_url), "http://[%s]:%u", a, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(tcp_url, sizeof(tcp_url), "http://%s:%u", a, ntohs(s4->sin_port));
+	}
+	return 0;
+}
+
+/* --token-file: the first line, as steerd reads its own token file. */
+static int
+set_token(const char *path)
+{
+	size_t len, n;
+	char *text = steer_read_file(path, 4096, &len);
+
+	if (!text) {
+		fprintf(stderr, "steerctl: --token-file %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	n = strcspn(text, "\r\n");
+	if (n == 0 || n > 512) {
+		fprintf(stderr, "steerctl: --token-file %s: %s\n", path,
+			n ? "a token of more than 512 bytes" : "its first line is empty");
+		free(text);
+		return -1;
+	}
+	snprintf(auth_header, sizeof(auth_header), "Authorization: Bearer %.*s", (int)n, text);
+	free(text);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "token-file", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -671,11 +738,20 @@ main(int argc, char **argv)
 	};
 	const char *cmd;
 	char path[2048];
+	bool socket_given = false;
 	int opt, ret, i;
 
-	while ((opt = getopt_long(argc, argv, "+s:jhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:H:t:jhV", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 's': socket_path = optarg; break;
+		case 's': socket_path = optarg; socket_given = true; break;
+		case 'H':
+			if (set_host(optarg))
+				return EXIT_USAGE;
+			break;
+		case 't':
+			if (set_token(optarg))
+				return EXIT_USAGE;
+			break;
 		case 'j': json_out = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("steerctl %s\n", STEER_VERSION); return 0;
@@ -684,6 +760,15 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (socket_given && tcp_url[0]) {
+		fprintf(stderr, "steerctl: give --socket or --host, not both\n");
+		return EXIT_USAGE;
+	}
+	if (auth_header[0] && !tcp_url[0]) {
+		fprintf(stderr, "steerctl: --token-file goes with --host (the socket needs no "
+			"token)\n");
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind++];

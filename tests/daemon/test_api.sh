@@ -270,6 +270,28 @@ check "the right token: 200" tcp 200 -H "Authorization: Bearer $token" /v1/statu
 check "and the same answers as on the socket" body_has ".decision_version == 6"
 check "decisions over TCP with the token" tcp 200 -H "Authorization: Bearer $token" \
 	--data-binary "$(decision 7 10 90)" /v1/decisions
+# steerctl over the TCP API, as from another machine
+tctl() { ip netns exec "$ns" "$steerctl" "$@"; }
+tcp_status_is() { tctl -H 9180 -t "$tmp/token" -j status | jq -e "$1" >/dev/null; }
+check "steerctl -H PORT -t TOKEN_FILE status, over TCP" tcp_status_is '.decision_version == 7'
+# (A batch that changes nothing: the tests below expect version 7.)
+decision 7 10 90 >"$tmp/d7.json"
+check "steerctl -H 127.0.0.1:9180 decide: the batch reaches steerd over TCP (stale: 409, exit 1)" \
+	exits_with 1 "version 7 is not greater than the last" tctl -H 127.0.0.1:9180 -t "$tmp/token" decide "$tmp/d7.json"
+check "steerctl -H without a token: exit 1, and says to give one" \
+	exits_with 1 "give the token with --token-file" tctl -H 9180 status
+echo wrong >"$tmp/wrong-token"
+check "steerctl -H with a wrong token: exit 1" exits_with 1 "Bearer" tctl -H 9180 -t "$tmp/wrong-token" status
+check "steerctl -H to a port nobody listens on: exit 3" exits_with 3 "not reachable on http://127.0.0.1:9181" \
+	tctl -H 9181 -t "$tmp/token" status
+check "steerctl -H with a bad address: exit 2" exits_with 2 'not ADDRESS:PORT' tctl -H 300.1.1.1:9180 status
+: >"$tmp/empty-token"
+check "steerctl -t with an empty token file: exit 2" exits_with 2 "its first line is empty" \
+	tctl -H 9180 -t "$tmp/empty-token" status
+check "steerctl -s and -H together: exit 2" exits_with 2 "not both" tctl -s "$sock" -H 9180 status
+check "steerctl -t without -H: exit 2" exits_with 2 "goes with --host" tctl -t "$tmp/token" status
+check "bash completion asks the TCP API for node names with -H and -t" \
+	offers "steerctl -H 9180 -t $tmp/token node " "n1 n2 n3 v6 h1 h2"
 
 # --- health probes: fall failures make a node down, rise passes bring it back
 ip -n "$ns" addr add 198.18.1.13/32 dev lo

@@ -36,14 +36,6 @@ JSON
 xdp_attached() { ip -n "$ns" -d link show gw0 | grep -q "prog/xdp"; }
 not_attached() { ! xdp_attached; }
 
-# exits_with CODE PATTERN CMD...: CMD exits with CODE, stderr matches PATTERN.
-exits_with() {
-	local code=$1 pattern=$2 rc=0
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-	cat "$tmp/err"
-	[ "$rc" -eq "$code" ] && grep -q -- "$pattern" "$tmp/err"
-}
 
 http_code() { # http_code EXPECTED METHOD PATH
 	local got
@@ -102,20 +94,6 @@ check "lookup with a bad argument exits 1" exits_with 1 "src: bad value" \
 	ctl lookup src=nonsense dst=198.18.0.100 proto=tcp
 check "lookup of a flow no VIP takes exits 1" exits_with 1 "no VIP matches" \
 	ctl lookup src=198.18.200.1 sport=1 dst=198.18.0.100 dport=80 proto=tcp
-# bash completion (configs/bash-completion/steerctl), names from this steerd.
-complete_line() { # complete_line LINE: what completing LINE offers
-	PATH=$(dirname "$steerctl"):$PATH bash -c '
-		source "$1"
-		COMP_LINE=$2 COMP_POINT=${#2}
-		_steerctl steerctl
-		echo "${COMPREPLY[*]}"' _ "$here/../../configs/bash-completion/steerctl" "$1"
-}
-offers() { # offers LINE WANT: completing LINE offers exactly WANT
-	local got
-	got=$(complete_line "$1")
-	echo "[$1] -> [$got]"
-	[ "$got" = "$2" ]
-}
 completes_commands_and_nodes() {
 	offers "steerctl st" "status stats" && offers "steerctl -s $sock node " "n1 n2" &&
 		offers "steerctl -s $sock node n1 state dr" "draining"

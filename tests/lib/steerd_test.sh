@@ -54,3 +54,28 @@ jq_ok() {
 	out=$(ctl -j "$@") || return 1
 	jq -e "$expr" <<<"$out" >/dev/null
 }
+
+# exits_with CODE PATTERN CMD...: CMD exits with CODE, stderr matches PATTERN.
+exits_with() {
+	local code=$1 pattern=$2 rc=0
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	cat "$tmp/err"
+	[ "$rc" -eq "$code" ] && grep -q -- "$pattern" "$tmp/err"
+}
+
+# bash completion (configs/bash-completion/steerctl), names from this steerd.
+complete_line() { # complete_line LINE: what completing LINE offers
+	# In the namespace: the names may come over the TCP API on its loopback.
+	lab_exec "$ns" env PATH="$(dirname "$steerctl"):$PATH" bash -c '
+		source "$1"
+		COMP_LINE=$2 COMP_POINT=${#2}
+		_steerctl steerctl
+		echo "${COMPREPLY[*]}"' _ "$(dirname "${BASH_SOURCE[0]}")/../../configs/bash-completion/steerctl" "$1"
+}
+offers() { # offers LINE WANT: completing LINE offers exactly WANT
+	local got
+	got=$(complete_line "$1")
+	echo "[$1] -> [$got]"
+	[ "$got" = "$2" ]
+}
