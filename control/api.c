@@ -196,6 +196,13 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 		return send_json(c, MHD_HTTP_OK, steerd_nodes(a->d));
 	if (!strcmp(url, "/v1/lookup") && get)
 		return route_lookup(a, c);
+	if (!strcmp(url, "/v1/flows") && get) {
+		ret = steerd_flows(a->d, &o, err, sizeof(err));
+		if (ret)
+			return send_error(c, ret == -EOPNOTSUPP ? MHD_HTTP_NOT_IMPLEMENTED :
+					  MHD_HTTP_INTERNAL_SERVER_ERROR, "", err);
+		return send_json(c, MHD_HTTP_OK, o);
+	}
 	if (!strcmp(url, "/v1/config/reload") && post) {
 		if (steerd_reload(a->d, err, sizeof(err)))
 			return send_error(c, MHD_HTTP_BAD_REQUEST, "", err);
@@ -223,7 +230,7 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 	}
 	if (!strcmp(url, "/v1/status") || !strcmp(url, "/v1/stats") ||
 	    !strcmp(url, "/v1/services") || !strncmp(url, "/v1/services/", 13) ||
-	    !strcmp(url, "/v1/nodes") || !strcmp(url, "/v1/lookup") ||
+	    !strcmp(url, "/v1/nodes") || !strcmp(url, "/v1/lookup") || !strcmp(url, "/v1/flows") ||
 	    !strcmp(url, "/v1/config/reload") || !strcmp(url, "/v1/decisions") ||
 	    !strcmp(url, "/v1/metrics") ||
 	    !strcmp(url, "/metrics"))

@@ -911,6 +911,48 @@ steer_xdp_flow(struct steer_backend_xdp *x, const struct steer_flow_key *k, stru
 }
 
 int
+steer_xdp_flows_walk(struct steer_backend_xdp *x, steer_flow_visit_fn visit, void *ctx)
+{
+	enum { BATCH = 4096 };
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	int fd = bpf_map__fd(x->skel->maps.steer_flows), ret = 0;
+	struct steer_flow_key *keys = calloc(BATCH, sizeof(*keys));
+	struct steer_flow *vals = calloc(BATCH, sizeof(*vals));
+	__u32 token, n, i;
+	void *in = NULL;
+
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* A batch at a time, bucket by bucket: the fast path goes on meanwhile,
+	 * so entries may come and go, but none is seen twice. */
+	for (;;) {
+		n = BATCH;
+		ret = bpf_map_lookup_batch(fd, in, &token, keys, vals, &n, &o) ? -errno : 0;
+		if (ret && ret != -ENOENT)
+			break;
+		for (i = 0; i < n; i++)
+			visit(ctx, &keys[i], &vals[i]);
+		if (ret == -ENOENT) {   /* the last batch */
+			ret = 0;
+			break;
+		}
+		in = &token;
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+__u32
+steer_xdp_flows_capacity(const struct steer_backend_xdp *x)
+{
+	return bpf_map__max_entries(x->skel->maps.steer_flows);
+}
+
+int
 steer_xdp_detach(struct steer_backend_xdp *x)
 {
 	char path[300];

@@ -100,6 +100,13 @@ int steer_xdp_stats(struct steer_backend_xdp *x, struct steer_xdp_stats *out);
 int steer_xdp_ncpus(const struct steer_backend_xdp *x);
 int steer_xdp_flow(struct steer_backend_xdp *x, const struct steer_flow_key *k,
 		   struct steer_flow *out);
+/* Every entry of the shared flow table, a batch at a time while the fast
+ * path runs (entries may come and go meanwhile; none is seen twice). */
+typedef void (*steer_flow_visit_fn)(void *ctx, const struct steer_flow_key *k,
+				    const struct steer_flow *f);
+int steer_xdp_flows_walk(struct steer_backend_xdp *x, steer_flow_visit_fn visit, void *ctx);
+/* How many flows the shared table holds at most. */
+__u32 steer_xdp_flows_capacity(const struct steer_backend_xdp *x);
 /* Remove links and pinned maps: the program stops on every interface. */
 int steer_xdp_detach(struct steer_backend_xdp *x);
 void steer_xdp_close(struct steer_backend_xdp *x);

@@ -22,8 +22,10 @@ steer_node_uid(const char *name)
 struct steer_image *
 steer_image_hold(struct steer_image *img)
 {
+	/* Atomic: an API thread may hold the running image while the
+	 * committing thread releases it. */
 	if (img)
-		img->refs++;
+		__atomic_add_fetch(&img->refs, 1, __ATOMIC_RELAXED);
 	return img;
 }
 
@@ -34,10 +36,9 @@ steer_image_free(struct steer_image *img)
 
 	if (!img)
 		return;
-	if (img->refs) {
-		img->refs--;
+	/* The last holder frees: refs counts holders besides the creator. */
+	if (__atomic_fetch_sub(&img->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	}
 	for (i = 0; img->mag_src && i < img->n_services; i++)
 		free(img->mag_src[i].pairs);
 	free(img->mag_src);

@@ -40,6 +40,35 @@ struct steer_image {
 	unsigned refs;
 };
 
+/* A binary search written out rather than bsearch(): its comparison is a
+ * call through a pointer per step, per packet. */
+static inline const __u32 *
+steer_image_find_u32(const __u32 *keys, __u32 n, __u32 v)
+{
+	__u32 lo = 0, hi = n;
+
+	while (lo < hi) {
+		__u32 mid = lo + (hi - lo) / 2;
+
+		if (keys[mid] == v)
+			return &keys[mid];
+		if (keys[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The service slot a CID names in img, or NULL. */
+static inline const __u32 *
+steer_image_cid_service(const struct steer_image *img, __u32 cid)
+{
+	const __u32 *hit = steer_image_find_u32(img->cid_keys, img->n_cids, cid);
+
+	return hit ? &img->cid_services[hit - img->cid_keys] : NULL;
+}
+
 struct steer_maglev_src {
 	__u32 n;
 	__u32 *pairs;             /* slot, weight, slot, weight, ... */

@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "dpdk_proto.h"
+#include "flow_census.h"
 #include "fs_util.h"
 #include "log.h"
 #include "stats_json.h"
@@ -1204,6 +1205,51 @@ static int
 flow_get(void *ctx, const struct steer_flow_key *k, struct steer_flow *f)
 {
 	return steer_xdp_flow(ctx, k, f);
+}
+
+static void
+census_visit(void *ctx, const struct steer_flow_key *k, const struct steer_flow *f)
+{
+	steer_flow_census_add(ctx, k, f);
+}
+
+int
+steerd_flows(struct steerd *d, json_t **out, char *err, size_t errlen)
+{
+	struct steer_flow_census c;
+	struct steer_image *img;
+	struct timespec ts;
+	int ret;
+
+	*out = NULL;
+	if (!d->xdp) {
+		/* steer-dpdk keeps its flows per worker, out of steerd's sight. */
+		snprintf(err, errlen, "the flow census is for the XDP fast path; steer-dpdk's "
+			 "workers count their flows in steerctl stats (dataplane.flows)");
+		return -EOPNOTSUPP;
+	}
+	/* The table may change during the walk, which takes a while over a
+	 * million flows: count against the one running when it starts, held,
+	 * without holding up decisions. */
+	pthread_mutex_lock(&d->lock);
+	img = steer_image_hold(d->img);
+	pthread_mutex_unlock(&d->lock);
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_coarse_ns()'s clock */
+	ret = steer_flow_census_init(&c, img, (__u64)ts.tv_sec * 1000000000ull +
+				     (__u64)ts.tv_nsec);
+	if (!ret)
+		ret = steer_xdp_flows_walk(d->xdp, census_visit, &c);
+	if (!ret) {
+		*out = steer_flow_census_json(&c);
+		json_object_set_new(*out, "table_version", json_integer((json_int_t)img->gw.version));
+		json_object_set_new(*out, "capacity",
+				    json_integer((json_int_t)steer_xdp_flows_capacity(d->xdp)));
+	} else {
+		snprintf(err, errlen, "cannot read the flow table: %s", strerror(-ret));
+	}
+	steer_flow_census_free(&c);
+	steer_image_free(img);
+	return ret;
 }
 
 int

@@ -13,26 +13,6 @@
 #include "compile.h"
 #include "steer/viptab.h"
 
-/* A binary search written out rather than bsearch(): its comparison is a
- * call through a pointer per step, per packet. */
-static inline const __u32 *
-steer_image_find_u32(const __u32 *keys, __u32 n, __u32 v)
-{
-	__u32 lo = 0, hi = n;
-
-	while (lo < hi) {
-		__u32 mid = lo + (hi - lo) / 2;
-
-		if (keys[mid] == v)
-			return &keys[mid];
-		if (keys[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* The table half of the core's env contract, for an env whose struct
  * steer_env has "const struct steer_image *img": include this after the
  * struct is defined. img NULL (no table yet): the core counts no_table. */
@@ -51,9 +31,7 @@ steer_env_vip(struct steer_env *e, const struct steer_vip_key *k)
 static inline const __u32 *
 steer_env_cid(struct steer_env *e, __u32 cid)
 {
-	const __u32 *hit = steer_image_find_u32(e->img->cid_keys, e->img->n_cids, cid);
-
-	return hit ? &e->img->cid_services[hit - e->img->cid_keys] : NULL;
+	return steer_image_cid_service(e->img, cid);
 }
 
 static inline const struct steer_service *

@@ -48,6 +48,9 @@ usage(FILE *f)
 "                             line (counters as rates, plus interval_s)\n"
 "  services [NAME]            services with their nodes and weights\n"
 "  nodes                      nodes and their state\n"
+"  flows                      the flows in the flow table by node and service,\n"
+"                             judged as the fast path does (XDP): what a draining\n"
+"                             node still serves\n"
 "  lookup KEY=VALUE...        which node a flow goes to, and why; keys:\n"
 "                             service, src, sport, dst, dport, proto (tcp|udp),\n"
 "                             token (with service: a session token)\n"
@@ -670,6 +673,32 @@ print_node_state(json_t *o)
 }
 
 static void
+print_counts(const char *title, json_t *by)
+{
+	const char *name;
+	json_t *v;
+
+	printf("%-31s %12s\n", title, "FLOWS");
+	json_object_foreach(by, name, v)
+		printf("%-31s %12llu\n", name, (unsigned long long)json_integer_value(v));
+}
+
+static void
+print_flows(json_t *o)
+{
+	__u64 in_use = num(o, "flows"), expired = num(o, "expired"), cap = num(o, "capacity");
+
+	printf("flows     %llu in use, %llu expired (steered anew on their next packet); "
+	       "table of %llu entries, %.1f%% full\n", (unsigned long long)in_use,
+	       (unsigned long long)expired, (unsigned long long)cap,
+	       cap ? (double)(in_use + expired) * 100.0 / (double)cap : 0.0);
+	printf("\n");
+	print_counts("NODE", json_object_get(o, "nodes"));
+	printf("\n");
+	print_counts("SERVICE", json_object_get(o, "services"));
+}
+
+static void
 print_reload(json_t *o)
 {
 	printf("reloaded: table version %llu\n", (unsigned long long)num(o, "table_version"));
@@ -793,6 +822,8 @@ main(int argc, char **argv)
 		ret = run("GET", path, NULL, print_services);
 	} else if (!strcmp(cmd, "nodes") && argc == 0) {
 		ret = run("GET", "/v1/nodes", NULL, print_nodes);
+	} else if (!strcmp(cmd, "flows") && argc == 0) {
+		ret = run("GET", "/v1/flows", NULL, print_flows);
 	} else if (!strcmp(cmd, "reload") && argc == 0) {
 		ret = run("POST", "/v1/config/reload", NULL, print_reload);
 	} else if (!strcmp(cmd, "lookup") && argc > 0) {

@@ -69,6 +69,13 @@ second_dpdk() { # another steer-dpdk on the same control socket: refused, the fi
 		ctl -j stats | jq -e '.dataplane.workers == 1' >/dev/null
 }
 check "a second steer-dpdk on the same control socket exits 1; steerd keeps the first" second_dpdk
+flows_refused() {
+	local rc=0
+	ctl flows 2>"$tmp/err" || rc=$?
+	cat "$tmp/err"
+	[ "$rc" -eq 1 ] && grep -q "steer-dpdk's workers count their flows" "$tmp/err"
+}
+check "steerctl flows with steer-dpdk: refused (501), pointing to stats" flows_refused
 sleep 0.5
 check "steerctl stats shows steer-dpdk forwarding, in the XDP shape" \
 	bash -c "$build/steerctl -s $tmp/steerd.sock -j stats | jq -e '.traffic.forward > 0 and .services.web.packets > 0 and .nodes.n1.packets > 0 and .dataplane.workers == 1 and .dataplane.flows == 2000' >/dev/null"

@@ -149,7 +149,25 @@ same_node_per_flow() {
 	[ "$(wc -l <"$LAB_DIR/flows")" -eq 1500 ] || { echo "got $(wc -l <"$LAB_DIR/flows") packets"; return 1; }
 	[ "$(sort -u "$LAB_DIR/flows" | wc -l)" -eq 300 ]
 }
+flows_before=$(ctl -j flows)
 check "every packet of a flow reaches the same node (300 flows x 5 packets)" same_node_per_flow
+
+# steerctl flows counts what the kernel's table holds: the 300 flows, each
+# on the node that served it.
+census_counts_the_flows() {
+	local after want got i
+	after=$(ctl -j flows) || return 1
+	for i in 1 2 3; do
+		want=$(sort -u "$LAB_DIR/flows" | awk -v n="n$i" '$3 == n' | wc -l)
+		got=$(jq -n --argjson a "$after" --argjson b "$flows_before" --arg n "n$i" \
+			'$a.nodes[$n] - $b.nodes[$n]')
+		echo "n$i served $want of the flows; steerctl flows counts $got more"
+		[ "$got" -eq "$want" ] || return 1
+	done
+	jq -e --argjson b "$flows_before" '.services.web - $b.services.web == 300 and
+		.capacity == 262144 and .flows >= 300' <<<"$after"
+}
+check "steerctl flows counts the new flows by node and service" census_counts_the_flows
 
 # steerd reads the kernel's flow table as the program does: for flows just
 # sent, lookup answers "affinity" and the node that served each one.
@@ -175,6 +193,8 @@ drain_n2_by_config() { set_state n2 draining; }
 check "a draining node keeps its established flows" \
 	lab_drain_keeps_flows 42000 drain_n2_by_config
 check "a draining node gets no new flows" lab_drain_takes_no_new 52000
+flows_is() { ctl -j flows | jq -e "$1"; }
+check "steerctl flows: the draining node still holds its flows" flows_is '.nodes.n2 > 0'
 
 down_stops_receiving() {
 	set_state n2 down || return 1
@@ -189,6 +209,8 @@ down_stops_receiving() {
 		[ "$(grep -v ' n2$' "$LAB_DIR/established" | comm -23 - "$LAB_DIR/after" | wc -l)" -eq 0 ]
 }
 check "a node set down and reloaded stops receiving; other flows stay put" down_stops_receiving
+check "steerctl flows: the node set down holds none, its entries count as expired" \
+	flows_is '.nodes.n2 == 0 and .expired > 0'
 set_state n2 up >/dev/null
 
 malformed_reaches_no_node() {
