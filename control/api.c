@@ -199,7 +199,7 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 	if (!strcmp(url, "/v1/flows") && get) {
 		ret = steerd_flows(a->d, &o, err, sizeof(err));
 		if (ret)
-			return send_error(c, ret == -EOPNOTSUPP ? MHD_HTTP_NOT_IMPLEMENTED :
+			return send_error(c, ret == -EAGAIN ? MHD_HTTP_SERVICE_UNAVAILABLE :
 					  MHD_HTTP_INTERNAL_SERVER_ERROR, "", err);
 		return send_json(c, MHD_HTTP_OK, o);
 	}

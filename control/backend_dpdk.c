@@ -154,6 +154,14 @@ steer_dpdk_stats(struct steer_backend_dpdk *d)
 	return request(d, STEER_DPDK_STATS, NULL, 0, &o) ? NULL : o;
 }
 
+json_t *
+steer_dpdk_flows(struct steer_backend_dpdk *d)
+{
+	json_t *o = NULL;
+
+	return request(d, STEER_DPDK_FLOWS, NULL, 0, &o) ? NULL : o;
+}
+
 __u64
 steer_dpdk_version(struct steer_backend_dpdk *d)
 {

@@ -1222,11 +1222,19 @@ steerd_flows(struct steerd *d, json_t **out, char *err, size_t errlen)
 	int ret;
 
 	*out = NULL;
-	if (!d->xdp) {
-		/* steer-dpdk keeps its flows per worker, out of steerd's sight. */
-		snprintf(err, errlen, "the flow census is for the XDP fast path; steer-dpdk's "
-			 "workers count their flows in steerctl stats (dataplane.flows)");
-		return -EOPNOTSUPP;
+	if (d->dpdk) {
+		/* steer-dpdk's workers keep their flows: it counts them itself. */
+		json_t *o = steer_dpdk_flows(d->dpdk);
+		const char *e = json_string_value(json_object_get(o, "error"));
+
+		if (o && !e) {
+			*out = o;
+			return 0;
+		}
+		snprintf(err, errlen, "steer-dpdk on %s %s%s", steer_dpdk_path(d->dpdk),
+			 o ? "cannot count its flows: " : "is not reachable", e ? e : "");
+		json_decref(o);
+		return -EAGAIN;
 	}
 	/* The table may change during the walk, which takes a while over a
 	 * million flows: count against the one running when it starts, held,

@@ -49,7 +49,7 @@ usage(FILE *f)
 "  services [NAME]            services with their nodes and weights\n"
 "  nodes                      nodes and their state\n"
 "  flows                      the flows in the flow table by node and service,\n"
-"                             judged as the fast path does (XDP): what a draining\n"
+"                             judged as the fast path does: what a draining\n"
 "                             node still serves\n"
 "  lookup KEY=VALUE...        which node a flow goes to, and why; keys:\n"
 "                             service, src, sport, dst, dport, proto (tcp|udp),\n"

@@ -61,6 +61,23 @@ steer_dp_flows_use(struct steer_dp_flows *f, const struct steer_image *img)
 }
 
 void
+steer_dp_flows_census(const struct steer_dp_flows *f, struct steer_flow_census *c)
+{
+	__u32 i;
+
+	for (i = 0; i < f->capacity; i++) {
+		const struct steer_flow_entry *e =
+			&f->tab.buckets[i / STEER_FLOW_WAYS].way[i % STEER_FLOW_WAYS];
+		struct steer_flow_key k = { .cid = e->cid };
+		struct steer_flow fl = e->flow;
+
+		/* Only the CID of the key matters to the census. */
+		if (fl.live)
+			steer_flow_census_add(c, &k, &fl);
+	}
+}
+
+void
 steer_dp_flows_sweep(struct steer_dp_flows *f, const struct steer_image *img, __u64 now,
 		     unsigned budget)
 {

@@ -7,6 +7,7 @@
 #define STEER_DP_TABLE_H
 
 #include "compile.h"
+#include "flow_census.h"
 #include "steer/counters.h"
 #include "steer/flowcache.h"
 #include "steer/icmp.h"
@@ -66,5 +67,9 @@ void steer_dp_flows_use(struct steer_dp_flows *f, const struct steer_image *img)
  * frees itself without a pause. Called by the worker that owns f. */
 void steer_dp_flows_sweep(struct steer_dp_flows *f, const struct steer_image *img, __u64 now,
 			  unsigned budget);
+/* Add f's flows to c. Called by the control thread while the worker
+ * runs: an entry written meanwhile may be counted as it was or as it is
+ * (a census, not a record). */
+void steer_dp_flows_census(const struct steer_dp_flows *f, struct steer_flow_census *c);
 
 #endif

@@ -328,6 +328,7 @@ publish(struct steer_image *next)
 }
 
 static json_t *stats_json(void);
+static json_t *flows_json(void);
 
 static void
 reply(int fd, json_t *o)
@@ -362,6 +363,8 @@ serve_client(int fd)
 			}
 		} else if (type == STEER_DPDK_STATS) {
 			reply(fd, stats_json());
+		} else if (type == STEER_DPDK_FLOWS) {
+			reply(fd, flows_json());
 		} else {
 			reply(fd, json_pack("{s:s}", "error", "unknown message type"));
 		}
@@ -601,6 +604,34 @@ stats_json(void)
 		pipeline_seconds()));
 	json_object_set_new(o, "lcores", lcores_json());
 	return o;
+}
+
+/* The flow census over every worker's table (steerctl flows), against the
+ * running table; the control thread, which alone publishes tables, runs
+ * it, so the table cannot change under it. */
+static json_t *
+flows_json(void)
+{
+	struct steer_flow_census c;
+	json_t *o = NULL;
+	__u64 capacity = 0;
+	unsigned w;
+
+	pthread_mutex_lock(&table_lock);
+	if (!table) {
+		o = json_pack("{s:s}", "error", "steer-dpdk has no table yet");
+	} else if (steer_flow_census_init(&c, table, steer_dp_now_ns()) == 0) {
+		for (w = 0; w < n_workers; w++) {
+			steer_dp_flows_census(&workers[w].flows, &c);
+			capacity += workers[w].flows.capacity;
+		}
+		o = steer_flow_census_json(&c);
+		json_object_set_new(o, "table_version", json_integer((json_int_t)table->gw.version));
+		json_object_set_new(o, "capacity", json_integer((json_int_t)capacity));
+		steer_flow_census_free(&c);
+	}
+	pthread_mutex_unlock(&table_lock);
+	return o ? o : json_pack("{s:s}", "error", "out of memory");
 }
 
 /* Flatten the stats document into "traffic_rx", "services_web_packets", ...

@@ -106,6 +106,9 @@ drain_n2_by_api() { ctl node n2 state draining >/dev/null; }
 check "a node drained through the API keeps its established flows" \
 	lab_drain_keeps_flows 43000 drain_n2_by_api
 check "and gets no new flows" lab_drain_takes_no_new 53000
+flows_is() { ctl -j flows | jq -e "$1"; }
+check "steerctl flows: the draining node still holds flows in steer-dpdk's tables" \
+	flows_is '.nodes.n2 > 0 and .flows >= 3000'
 down_by_api() {
 	ctl node n2 state down >/dev/null || return 1
 	lab_reset_logs
@@ -119,6 +122,7 @@ down_by_api() {
 		[ "$(grep -v ' n2$' "$LAB_DIR/established" | comm -23 - "$LAB_DIR/after" | wc -l)" -eq 0 ]
 }
 check "a node set down through the API stops receiving; other flows stay put" down_by_api
+check "steerctl flows: the node set down holds none in steer-dpdk's tables" flows_is '.nodes.n2 == 0'
 ctl node n2 state up >/dev/null
 
 updates_under_traffic() {
