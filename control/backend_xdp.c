@@ -21,6 +21,8 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -703,6 +705,23 @@ link_path(const struct steer_backend_xdp *x, const char *ifname, char *buf, size
 	snprintf(buf, len, "%s/link_%s", x->pin_dir, ifname);
 }
 
+unsigned
+steer_xdp_iface_mtu(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok;
+
+	if (fd < 0 || strlen(name) >= sizeof(ifr.ifr_name)) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	strcpy(ifr.ifr_name, name);
+	ok = ioctl(fd, SIOCGIFMTU, &ifr) == 0;
+	close(fd);
+	return ok && ifr.ifr_mtu > 0 ? (unsigned)ifr.ifr_mtu : 0;
+}
+
 /* Attach to ifname (or swap the program under its pinned link) and record
  * it in ifc. */
 static int
@@ -740,6 +759,17 @@ attach_iface(struct steer_backend_xdp *x, struct steer_xdp_iface *ifc, const cha
 		if (fd < 0) {
 			int ret = -errno;
 
+			/* Native XDP without multi-buffer support, as steer's program
+			 * is, takes a packet in one buffer: a page less headroom. */
+			if (ret == -ERANGE && !generic)
+				return errf(err, errlen, ret, "interface %s: cannot attach XDP in "
+					    "native mode: MTU too large (%s's is %u; on a veth its "
+					    "peer's counts): this driver's native XDP takes a packet "
+					    "in one buffer, about 3,500 bytes (a 4 KiB page less "
+					    "headroom), for a program without multi-buffer support "
+					    "like steer's; lower the MTU, or \"xdp_mode\": "
+					    "\"generic\" takes any", ifname, ifname,
+					    steer_xdp_iface_mtu(ifname));
 			return errf(err, errlen, ret, "interface %s: cannot attach XDP in %s mode: %s%s",
 				    ifname, generic ? "generic" : "native", strerror(-ret),
 				    generic ? "" : " (the driver may lack native XDP; "

@@ -86,6 +86,9 @@ const struct steer_xdp_apply_stats *steer_xdp_last_apply(const struct steer_back
 int steer_xdp_attach(struct steer_backend_xdp *x, const struct steer_config *cfg, char *err,
 		     size_t errlen);
 int steer_xdp_ifaces(struct steer_backend_xdp *x, struct steer_xdp_iface *out, unsigned max);
+/* The MTU of interface name in steerd's network namespace (an ioctl:
+ * /sys/class/net shows the namespace sysfs was mounted in), 0 if none. */
+unsigned steer_xdp_iface_mtu(const char *name);
 /* True when the program runs on the interface, at the index it was
  * attached to. */
 bool steer_xdp_iface_attached(const struct steer_xdp_iface *ifc);

@@ -21,37 +21,29 @@
 #include "stats_json.h"
 #include "steer/counters.h"
 
-static unsigned
-iface_mtu(const char *name)
-{
-	char path[128];
-	unsigned mtu = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", name);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%u", &mtu) != 1)
-		mtu = 0;
-	fclose(f);
-	return mtu;
-}
-
 /* With a configured next-hop MAC, packets leave by the interface they came
- * in on: the smallest MTU of our interfaces bounds them (spec §4). */
-static void
-set_mtu(struct steer_image *img, const struct steer_config *cfg)
+ * in on: the smallest MTU of our interfaces bounds them (spec §4). 0 when
+ * none is known. */
+static __u16
+gateway_mtu(const struct steer_config *cfg)
 {
 	unsigned i, m, min = 0;
 
 	for (i = 0; i < cfg->n_ifaces; i++) {
-		m = iface_mtu(cfg->ifaces[i]);
+		m = steer_xdp_iface_mtu(cfg->ifaces[i]);
 		if (m && (!min || m < min))
 			min = m;
 	}
-	if (min)
-		img->gw.mtu = (__u16)(min > 0xffff ? 0xffff : min);
+	return (__u16)(min > 0xffff ? 0xffff : min);
+}
+
+static void
+set_mtu(struct steer_image *img, const struct steer_config *cfg)
+{
+	__u16 mtu = gateway_mtu(cfg);
+
+	if (mtu)
+		img->gw.mtu = mtu;
 }
 
 static int
@@ -288,6 +280,7 @@ watch_interfaces(struct steerd *d)
 {
 	struct steer_xdp_iface ifs[STEER_MAX_IFACES];
 	char err[512];
+	__u16 mtu;
 	int n, i;
 
 	pthread_mutex_lock(&d->commit_lock);
@@ -316,6 +309,15 @@ watch_interfaces(struct steerd *d)
 		}
 	}
 	pthread_mutex_unlock(&d->lock);
+	/* An MTU lowered on an interface would otherwise let requests that no
+	 * longer fit leave anyway, to be dropped without an ICMP error. */
+	mtu = gateway_mtu(d->cfg);
+	if (mtu && mtu != d->img->gw.mtu) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "interface MTU now %u (was %u)", mtu, d->img->gw.mtu);
+		rebuild(d, why);
+	}
 	pthread_mutex_unlock(&d->commit_lock);
 }
 
@@ -1021,6 +1023,10 @@ steerd_status(struct steerd *d)
 	json_object_set_new(o, "decision_version", json_integer((json_int_t)d->state->decision_version));
 	json_object_set_new(o, "decision_batches", json_integer((json_int_t)d->batches));
 	json_object_set_new(o, "state_file", json_string(d->state_path));
+	/* The MTU requests must fit once encapsulated (the smallest of the
+	 * interfaces'), else they get ICMP errors. */
+	if (d->xdp)
+		json_object_set_new(o, "mtu", json_integer(d->img->gw.mtu));
 	if (d->dpdk)
 		json_object_set_new(o, "dpdk", json_pack("{s:s, s:b}", "control",
 				    steer_dpdk_path(d->dpdk), "synced", d->dpdk_synced));

@@ -185,6 +185,9 @@ print_status(json_t *o)
 	printf("pinned    %s%s\n", json_string_value(json_object_get(o, "pin_dir")),
 	       json_is_true(json_object_get(o, "adopted")) ? " (adopted)" : "");
 	printf("hash seed %s\n", json_string_value(json_object_get(o, "hash_seed")));
+	if (num(o, "mtu"))
+		printf("mtu       %llu (encapsulated requests must fit)\n",
+		       (unsigned long long)num(o, "mtu"));
 	json_array_foreach(json_object_get(o, "attach"), i, a) {
 		const char *lost = json_string_value(json_object_get(a, "lost"));
 

@@ -182,6 +182,13 @@ link_id=$(bpftool -j link show | jq --argjson p "$(ctl -j status | jq .attach[0]
 lab_exec "$ns" bpftool link detach id "$link_id"
 check "a program detached by hand is attached again" within 3 \
 	jq_ok '.attach[0].attached and .attach[0].reattached == 2' status
+
+# --- the MTU requests must fit: the interface's, as this namespace sees it
+check "status gives the interfaces' MTU" jq_ok '.mtu == 1500' status
+ip -n "$ns" link set gw0 mtu 1400
+check "an MTU lowered on the interface is in force within seconds" within 3 jq_ok '.mtu == 1400' status
+check "and the log says so" grep -q "interface MTU now 1400 (was 1500)" "$tmp/steerd.log"
+ip -n "$ns" link set gw0 mtu 1500
 stop TERM
 
 # --- detach on exit
@@ -189,6 +196,17 @@ check "steerd --detach-on-exit starts" start --detach-on-exit
 stop TERM
 check "--detach-on-exit removes the program" not_attached
 check "--detach-on-exit removes the pinned maps" test ! -e "$pin_root/$gw"
+
+# --- jumbo frames: steer's program takes a packet in one buffer
+ip -n "$ns" link set gw0 mtu 9000
+ip -n "$ns" link set gw1 mtu 9000
+check "native XDP refused for a 9000-byte MTU: exit 1, saying why and what to do" \
+	exits_with 1 "cannot attach XDP in native mode: MTU too large (gw0's is 9000" \
+	nsenter --net="/var/run/netns/$ns" timeout 20 "$steerd" -c "$tmp/steer.json" \
+		--pin-root "$pin_root" --state "$state"
+check "and leaves nothing attached or pinned" bash -c "! ip -n $ns -d link show gw0 | grep -q prog/xdp && [ ! -e $pin_root/$gw ]"
+ip -n "$ns" link set gw1 mtu 1500
+ip -n "$ns" link set gw0 mtu 1500
 
 # --- generic mode only when asked
 write_config 1 '"xdp_mode": "generic",'
