@@ -196,6 +196,23 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 		return send_json(c, MHD_HTTP_OK, steerd_nodes(a->d));
 	if (!strcmp(url, "/v1/lookup") && get)
 		return route_lookup(a, c);
+	if (!strcmp(url, "/v1/health") && get) {
+		o = steerd_health(a->d);
+		/* Unhealthy is a 503, so that a probe needs only the status; the
+		 * body says why, with "error" as every refusal has it. */
+		if (!json_is_true(json_object_get(o, "healthy"))) {
+			json_t *p;
+			size_t i;
+
+			err[0] = '\0';
+			json_array_foreach(json_object_get(o, "problems"), i, p)
+				snprintf(err + strlen(err), sizeof(err) - strlen(err), "%s%s",
+					 i ? "; " : "unhealthy: ", json_string_value(p));
+			json_object_set_new(o, "error", json_string(err));
+			return send_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, o);
+		}
+		return send_json(c, MHD_HTTP_OK, o);
+	}
 	if (!strcmp(url, "/v1/flows") && get) {
 		ret = steerd_flows(a->d, &o, err, sizeof(err));
 		if (ret)
@@ -231,6 +248,7 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 	if (!strcmp(url, "/v1/status") || !strcmp(url, "/v1/stats") ||
 	    !strcmp(url, "/v1/services") || !strncmp(url, "/v1/services/", 13) ||
 	    !strcmp(url, "/v1/nodes") || !strcmp(url, "/v1/lookup") || !strcmp(url, "/v1/flows") ||
+	    !strcmp(url, "/v1/health") ||
 	    !strcmp(url, "/v1/config/reload") || !strcmp(url, "/v1/decisions") ||
 	    !strcmp(url, "/v1/metrics") ||
 	    !strcmp(url, "/metrics"))

@@ -4,6 +4,7 @@
 #include "backend_dpdk.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +125,19 @@ steer_dpdk_sync(struct steer_backend_dpdk *d, const struct steer_image *img, cha
 	void *buf;
 	int ret;
 
-	if (d->fd >= 0 && d->pushed == img->gw.version)
+	pthread_mutex_lock(&d->lock);
+	/* Between requests steer-dpdk sends nothing: a readable connection is
+	 * one it closed (it exited, or restarted without a table). Push the
+	 * table again on a new one. */
+	if (d->fd >= 0) {
+		struct pollfd p = { .fd = d->fd, .events = POLLIN };
+
+		if (poll(&p, 1, 0) != 0)
+			disconnect(d);
+	}
+	ret = d->fd >= 0 && d->pushed == img->gw.version;
+	pthread_mutex_unlock(&d->lock);
+	if (ret)
 		return 0;
 	buf = steer_image_encode(img, &len);
 	if (!buf)

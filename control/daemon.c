@@ -1213,6 +1213,47 @@ flow_get(void *ctx, const struct steer_flow_key *k, struct steer_flow *f)
 	return steer_xdp_flow(ctx, k, f);
 }
 
+json_t *
+steerd_health(struct steerd *d)
+{
+	struct steer_xdp_iface ifs[STEER_MAX_IFACES];
+	json_t *problems = json_array();
+	char msg[320];
+	int n, i;
+	__u32 s;
+
+	pthread_mutex_lock(&d->lock);
+	n = d->xdp ? steer_xdp_ifaces(d->xdp, ifs, STEER_MAX_IFACES) : 0;
+	for (i = 0; i < n; i++) {
+		if (steer_xdp_iface_attached(&ifs[i]))
+			continue;
+		snprintf(msg, sizeof(msg), "interface %s: steer's XDP program is not attached%s%s%s",
+			 ifs[i].name, ifs[i].lost ? " (" : "", ifs[i].lost ? ifs[i].lost_why : "",
+			 ifs[i].lost ? ")" : "");
+		json_array_append_new(problems, json_string(msg));
+	}
+	if (d->dpdk && !d->dpdk_synced) {
+		snprintf(msg, sizeof(msg), "steer-dpdk on %s does not run table version %llu "
+			 "(unreachable, or not caught up yet)", steer_dpdk_path(d->dpdk),
+			 (unsigned long long)d->img->gw.version);
+		json_array_append_new(problems, json_string(msg));
+	}
+	/* A service whose every node is down, draining or weighted 0 drops
+	 * its new flows (no_node). */
+	for (s = 0; s < d->img->n_services; s++) {
+		const struct steer_service *svc = &d->img->services[s];
+
+		if (!svc->name[0] || svc->eligible)
+			continue;
+		snprintf(msg, sizeof(msg), "service %s: no node takes new flows (every node down, "
+			 "draining or weighted 0): they are dropped", svc->name);
+		json_array_append_new(problems, json_string(msg));
+	}
+	pthread_mutex_unlock(&d->lock);
+	return json_pack("{s:b, s:o}", "healthy", json_array_size(problems) == 0, "problems",
+			 problems);
+}
+
 static void
 census_visit(void *ctx, const struct steer_flow_key *k, const struct steer_flow *f)
 {

@@ -115,6 +115,10 @@ json_t *steerd_services(struct steerd *d, const char *name);
 json_t *steerd_nodes(struct steerd *d);
 int steerd_lookup(struct steerd *d, const struct steer_lookup_req *r, json_t **out, char *err,
 		  size_t errlen);
+/* GET /v1/health: {"healthy": bool, "problems": [text...]}: interfaces
+ * without the program, a steer-dpdk behind, services with no node to
+ * take new flows. */
+json_t *steerd_health(struct steerd *d);
 /* GET /v1/flows: the flows in the flow table (XDP's, or steer-dpdk's
  * workers') by node and service (see flow_census.h). */
 int steerd_flows(struct steerd *d, json_t **out, char *err, size_t errlen);

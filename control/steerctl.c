@@ -39,6 +39,9 @@ usage(FILE *f)
 "\n"
 "Commands:\n"
 "  status                     gateway, table version, uptime, attach state\n"
+"  health                     exit 0 when healthy; else 1 and each problem: an\n"
+"                             interface without the program, steer-dpdk behind,\n"
+"                             a service with no node to take new flows\n"
 "  stats                      packets, bytes and drops by reason, service, node;\n"
 "                             then each CPU's (XDP) or worker lcore's (DPDK)\n"
 "  stats -i S [-c N]          the same as rates per second, every S seconds\n"
@@ -676,6 +679,13 @@ print_node_state(json_t *o)
 }
 
 static void
+print_health(json_t *o)
+{
+	(void)o;
+	printf("healthy\n");
+}
+
+static void
 print_counts(const char *title, json_t *by)
 {
 	const char *name;
@@ -825,6 +835,8 @@ main(int argc, char **argv)
 		ret = run("GET", path, NULL, print_services);
 	} else if (!strcmp(cmd, "nodes") && argc == 0) {
 		ret = run("GET", "/v1/nodes", NULL, print_nodes);
+	} else if (!strcmp(cmd, "health") && argc == 0) {
+		ret = run("GET", "/v1/health", NULL, print_health);
 	} else if (!strcmp(cmd, "flows") && argc == 0) {
 		ret = run("GET", "/v1/flows", NULL, print_flows);
 	} else if (!strcmp(cmd, "reload") && argc == 0) {

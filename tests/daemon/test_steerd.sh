@@ -161,15 +161,28 @@ within() { # within SECONDS CMD...: CMD succeeds before SECONDS pass
 		sleep 0.2
 	done
 }
+check "steerctl health: healthy, exit 0" bash -c "$steerctl -s $sock health | grep -qx healthy"
 ip -n "$ns" link del gw0
 check "an interface removed: status says not attached, and why" within 3 \
 	jq_ok '.attach[0].attached == false and .attach[0].lost == "interface removed"' status
 check "and the log says so" grep -q "interface gw0 was removed" "$tmp/steerd.log"
 check "steerctl status shows it" bash -c "ctl() { $steerctl -s $sock \"\$@\"; }; ctl status | grep 'gw0 .*NOT ATTACHED (interface removed'"
+check "steerctl health: exit 1, naming the interface and why" exits_with 1 \
+	"unhealthy: interface gw0: steer's XDP program is not attached (interface removed)" ctl health
+check "GET /v1/health answers 503 with the problems" bash -c \
+	"[ \$(curl -s --unix-socket $sock -o $tmp/health -w '%{http_code}' http://steerd/v1/health) = 503 ] &&
+	 jq -e '(.healthy | not) and (.problems | length) == 1' $tmp/health"
 lab_veth "$ns" gw0 "$ns" gw1
 check "the interface created again gets the program within seconds" within 3 \
 	jq_ok '.attach[0].attached and .attach[0].reattached == 1 and (.attach[0] | has("lost") | not)' status
 check "it is steer's program, on the new interface" xdp_attached
+check "steerctl health: healthy again" bash -c "$steerctl -s $sock health | grep -qx healthy"
+ctl node n1 state down >/dev/null
+ctl node n2 state draining >/dev/null
+check "steerctl health: a service no node takes new flows for is a problem" exits_with 1 \
+	"service web: no node takes new flows" ctl health
+ctl node n1 state up >/dev/null
+ctl node n2 state up >/dev/null
 before_rx=$(rx)
 frame_on_gw1
 check "and it runs there: a frame into gw0 is counted" within 3 bash -c "[ \$($steerctl -s $sock -j stats | jq .traffic.rx) -gt $before_rx ]"

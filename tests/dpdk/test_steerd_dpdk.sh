@@ -69,6 +69,7 @@ second_dpdk() { # another steer-dpdk on the same control socket: refused, the fi
 		ctl -j stats | jq -e '.dataplane.workers == 1' >/dev/null
 }
 check "a second steer-dpdk on the same control socket exits 1; steerd keeps the first" second_dpdk
+check "steerctl health: healthy while steer-dpdk runs the table" bash -c "$build/steerctl -s $tmp/steerd.sock health | grep -qx healthy"
 sleep 0.5
 check "steerctl stats shows steer-dpdk forwarding, in the XDP shape" \
 	bash -c "$build/steerctl -s $tmp/steerd.sock -j stats | jq -e '.traffic.forward > 0 and .services.web.packets > 0 and .nodes.n1.packets > 0 and .dataplane.workers == 1 and .dataplane.flows == 2000' >/dev/null"
@@ -207,7 +208,39 @@ dpdk_exit_report() {
 	dpdk_pid=
 	jq -e '.traffic.forward > 0 and ([.drops[]] | add) == 0' "$tmp/dpdk.out" >/dev/null || { cat "$tmp/dpdk.out"; return 1; }
 }
+write_config 1
+start_steerd >/dev/null # again, to see steer-dpdk go
 check "steer-dpdk exits on SIGTERM with its counters as JSON" dpdk_exit_report
+unhealthy_without_dpdk() { # steerd notices within its one-second tick
+	local i
+	for i in $(seq 30); do
+		ctl health 2>"$tmp/err" >/dev/null || { grep -q "steer-dpdk on $tmp/dpdk.sock does not run" "$tmp/err" && cat "$tmp/err" && return 0; }
+		sleep 0.1
+	done
+	cat "$tmp/err"
+	return 1
+}
+check "steerctl health: unhealthy once steer-dpdk is gone, saying so" unhealthy_without_dpdk
+# A steer-dpdk restarted (by systemd, say) comes up without a table: the
+# running steerd must notice its connection closed and push the table again.
+dpdk_restart_gets_the_table() {
+	local want got
+	"$build/dataplane/steer-dpdk" --no-huge -m 256 --no-pci --no-shconf -l 0 --log-level=1 \
+		--vdev net_null0 -- --control "$tmp/dpdk.sock" >"$tmp/dpdk3.out" 2>&1 &
+	dpdk_pid=$!
+	want=$(ctl -j status | jq .table_version)
+	# Two of steerd's one-second checks, and nothing else asking: what
+	# steer-dpdk runs then is what it says on exit.
+	sleep 2.5
+	kill -TERM "$dpdk_pid"
+	wait "$dpdk_pid"
+	dpdk_pid=
+	got=$(jq .table_version "$tmp/dpdk3.out")
+	echo "steerd's table version $want, the restarted steer-dpdk's $got"
+	[ "$got" = "$want" ]
+}
+check "a restarted steer-dpdk gets the table from the running steerd within seconds" \
+	dpdk_restart_gets_the_table
 
 # Two workers (two lcores sharing a CPU if need be), two RX queues: every
 # table swap waits for both through RCU, and none may hang.
