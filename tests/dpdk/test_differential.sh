@@ -161,11 +161,13 @@ for i in range(int(os.environ.get("STEER_MUTATIONS", "20000"))):
 PY
 jq '.gateway.icmp_rate = 0' "$config" >"$tmp/norate.json"
 "$build/tests/xdp_pcap" "$tmp/norate.json" "$tmp/mut.pcap" "$tmp/xdp-mut.pcap" >"$tmp/xdp-mut.json"
-check "mutated frames: steer-dpdk sends the same packets as XDP, byte for byte" \
-	bash -c "'$build/dataplane/steer-dpdk' --no-huge -m 512 --no-pci --no-shconf -l 0 --log-level=1 \
-		--vdev net_pcap0,rx_pcap=$tmp/mut.pcap,tx_pcap=$tmp/mut-dpdk.pcap -- \
-		--config '$tmp/norate.json' --control $tmp/mut.sock --idle-exit 500 >$tmp/mut-dpdk.json" &&
-	compare mut-dpdk xdp-mut
+mutants_match() {
+	"$build/dataplane/steer-dpdk" --no-huge -m 512 --no-pci --no-shconf -l 0 --log-level=1 \
+		--vdev "net_pcap0,rx_pcap=$tmp/mut.pcap,tx_pcap=$tmp/mut-dpdk.pcap" -- \
+		--config "$tmp/norate.json" --control "$tmp/mut.sock" --idle-exit 500 >"$tmp/mut-dpdk.json" &&
+		compare mut-dpdk xdp-mut
+}
+check "mutated frames: steer-dpdk sends the same packets as XDP, byte for byte" mutants_match
 check "mutated frames: every counter agrees (and they were forwarded, dropped, passed)" \
 	counters mut-dpdk xdp-mut equal
 

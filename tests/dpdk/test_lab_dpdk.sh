@@ -12,8 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "$1" && pwd)
 lab_require_root
 [ -x "$BUILD/dataplane/steer-dpdk" ] || skip_all "steer-dpdk not built (DPDK not found)"
-command -v jq >/dev/null || skip_all "needs jq"
-command -v ethtool >/dev/null || skip_all "needs ethtool"
+lab_require_tools
 
 LAB=sd$$-
 LAB_DIR=$(mktemp -d)

@@ -9,9 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/netns.sh"
 BUILD=$(cd "$1" && pwd)
 lab_require_root
-command -v jq >/dev/null || skip_all "needs jq"
-command -v python3 >/dev/null || skip_all "needs python3"
-command -v ethtool >/dev/null || skip_all "needs ethtool"
+lab_require_tools
 sock=$(jq -r .gateway.api.socket "$here/../../configs/lab.json")
 [ -e "$sock" ] && skip_all "$sock exists: a steerd of configs/lab.json (another demo?) is running"
 ip netns list | grep -q '^demo-' && skip_all "demo-* namespaces exist: another demo is running"

@@ -9,9 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lab_env.sh"
 BUILD=$(cd "$1" && pwd)
 lab_require_root
-command -v jq >/dev/null || skip_all "needs jq"
-command -v python3 >/dev/null || skip_all "needs python3"
-command -v ethtool >/dev/null || skip_all "needs ethtool"
+lab_require_tools
 
 LAB=sl$$-
 LAB_DIR=$(mktemp -d)

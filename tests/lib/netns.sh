@@ -39,3 +39,12 @@ lab_require_root() {
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf 2>/dev/null ||
 		skip_all "needs bpffs on /sys/fs/bpf"
 }
+
+# lab_require_tools: what the namespace labs run besides steer (the
+# services, the checks), after lab_require_root.
+lab_require_tools() {
+	local t
+	for t in jq python3 ethtool; do
+		command -v "$t" >/dev/null || skip_all "needs $t"
+	done
+}
