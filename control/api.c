@@ -221,11 +221,17 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 		return send_json(c, MHD_HTTP_OK, o);
 	}
 	if (!strcmp(url, "/v1/config/reload") && post) {
-		if (steerd_reload(a->d, err, sizeof(err)))
-			return send_error(c, MHD_HTTP_BAD_REQUEST, "", err);
-		json_t *status = steerd_status(a->d);
+		/* ?dry_run=1: what the file would change, applied nowhere. */
+		const char *dry = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "dry_run");
+		bool dry_run = dry && strcmp(dry, "0") && strcmp(dry, "false");
+		json_t *changes = NULL, *status;
 
-		o = json_pack("{s:O}", "table_version", json_object_get(status, "table_version"));
+		if (steerd_reload(a->d, dry_run, &changes, err, sizeof(err)))
+			return send_error(c, MHD_HTTP_BAD_REQUEST, "", err);
+		status = steerd_status(a->d);
+		o = json_pack("{s:O, s:b, s:o}", "table_version",
+			      json_object_get(status, "table_version"), "dry_run", dry_run,
+			      "changes", changes ? changes : json_null());
 		json_decref(status);
 		return send_json(c, MHD_HTTP_OK, o);
 	}

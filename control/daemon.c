@@ -20,6 +20,7 @@
 #include "log.h"
 #include "stats_json.h"
 #include "steer/counters.h"
+#include "table_diff.h"
 
 /* With a configured next-hop MAC, packets leave by the interface they came
  * in on: the smallest MTU of our interfaces bounds them (spec §4). 0 when
@@ -492,8 +493,10 @@ state_for_reload(const struct steer_state *st, const struct steer_config *old,
 }
 
 int
-steerd_reload(struct steerd *d, char *err, size_t errlen)
+steerd_reload(struct steerd *d, bool dry_run, json_t **changes, char *err, size_t errlen)
 {
+	char summary[128];
+	json_t *diff;
 	struct steer_effective eff = { 0 };
 	struct steer_config *cfg = NULL;
 	struct steer_runtime *rt = NULL;
@@ -544,6 +547,13 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 				errlen);
 	if (ret)
 		goto out;
+	diff = steer_table_diff(d->img, img);
+	steer_table_diff_summary(diff, summary, sizeof(summary));
+	if (changes)
+		*changes = json_incref(diff);
+	json_decref(diff);
+	if (dry_run)
+		goto out;
 	if (d->xdp)
 		warn_forwarding(cfg);
 	ret = push_table(d, cfg, img, err, errlen);
@@ -561,8 +571,8 @@ steerd_reload(struct steerd *d, char *err, size_t errlen)
 	pthread_mutex_lock(&d->lock);
 	d->reloads++;
 	pthread_mutex_unlock(&d->lock);
-	steer_log(STEER_LOG_INFO, "reloaded %s: table version %llu", d->config_path,
-		  (unsigned long long)d->img->gw.version);
+	steer_log(STEER_LOG_INFO, "reloaded %s: table version %llu (%s)", d->config_path,
+		  (unsigned long long)d->img->gw.version, summary);
 out:
 	if (ret)
 		steer_log(STEER_LOG_ERROR, "reload rejected, running table unchanged: %s", err);

@@ -86,8 +86,9 @@ struct steerd {
  * failure nothing is attached and err says why. */
 int steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t errlen);
 /* Re-read the config file and apply it atomically; a bad file changes
- * nothing. */
-int steerd_reload(struct steerd *d, char *err, size_t errlen);
+ * nothing. With dry_run, compile it and apply nothing. *changes (may be
+ * NULL) gets what the new table changes (table_diff.h). */
+int steerd_reload(struct steerd *d, bool dry_run, json_t **changes, char *err, size_t errlen);
 void steerd_stop(struct steerd *d);
 /* Periodic work (once a second): bring a restarted steer-dpdk up to date. */
 void steerd_tick(struct steerd *d);

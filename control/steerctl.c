@@ -57,7 +57,11 @@ usage(FILE *f)
 "  lookup KEY=VALUE...        which node a flow goes to, and why; keys:\n"
 "                             service, src, sport, dst, dport, proto (tcp|udp),\n"
 "                             token (with service: a session token)\n"
-"  reload                     re-read the config file; a bad file changes nothing\n"
+"  reload [--dry-run]         re-read the config file; a bad file changes nothing.\n"
+"                             Says what changed: services and nodes added and\n"
+"                             removed, node states, and per service the share of\n"
+"                             new flows that go to another node; --dry-run says it\n"
+"                             and applies nothing\n"
 "  decide FILE                apply a scheduler decision batch (JSON; FILE - reads\n"
 "                             standard input, as do metrics and check-config)\n"
 "  metrics FILE               report node metrics (JSON)\n"
@@ -711,10 +715,56 @@ print_flows(json_t *o)
 	print_counts("SERVICE", json_object_get(o, "services"));
 }
 
+/* "  LABEL: a, b" from a JSON array of names; nothing when empty. */
+static void
+print_names(const char *label, json_t *names)
+{
+	size_t i;
+	json_t *n;
+
+	if (!json_array_size(names))
+		return;
+	printf("  %s:", label);
+	json_array_foreach(names, i, n)
+		printf("%s %s", i ? "," : "", json_string_value(n));
+	printf("\n");
+}
+
 static void
 print_reload(json_t *o)
 {
-	printf("reloaded: table version %llu\n", (unsigned long long)num(o, "table_version"));
+	json_t *ch = json_object_get(o, "changes"), *svc = json_object_get(ch, "services");
+	json_t *nodes = json_object_get(ch, "nodes"), *c, *v;
+	const char *name, *k;
+
+	if (json_is_true(json_object_get(o, "dry_run")))
+		printf("dry run: nothing applied (table version %llu stays); the file would change:\n",
+		       (unsigned long long)num(o, "table_version"));
+	else
+		printf("reloaded: table version %llu\n", (unsigned long long)num(o, "table_version"));
+	print_names("services added", json_object_get(svc, "added"));
+	print_names("services removed", json_object_get(svc, "removed"));
+	json_object_foreach(json_object_get(svc, "changed"), name, c) {
+		printf("  service %s: %.1f%% of new flows go to another node", name,
+		       json_real_value(json_object_get(c, "new_flows_moved")) * 100.0);
+		json_object_foreach(c, k, v)
+			if (json_is_string(v))
+				printf(", %s %s", k, json_string_value(v));
+		if (json_is_true(json_object_get(c, "no_node")))
+			printf(", NO NODE takes its new flows");
+		printf("\n");
+	}
+	print_names("nodes added", json_object_get(nodes, "added"));
+	print_names("nodes removed", json_object_get(nodes, "removed"));
+	json_object_foreach(json_object_get(nodes, "state"), name, v)
+		printf("  node %s: %s\n", name, json_string_value(v));
+	if (!json_array_size(json_object_get(svc, "added")) &&
+	    !json_array_size(json_object_get(svc, "removed")) &&
+	    !json_object_size(json_object_get(svc, "changed")) &&
+	    !json_array_size(json_object_get(nodes, "added")) &&
+	    !json_array_size(json_object_get(nodes, "removed")) &&
+	    !json_object_size(json_object_get(nodes, "state")))
+		printf("  no service or node changes\n");
 }
 
 /* --host: "http://ADDRESS:PORT" for the address as the config writes it. */
@@ -841,6 +891,8 @@ main(int argc, char **argv)
 		ret = run("GET", "/v1/flows", NULL, print_flows);
 	} else if (!strcmp(cmd, "reload") && argc == 0) {
 		ret = run("POST", "/v1/config/reload", NULL, print_reload);
+	} else if (!strcmp(cmd, "reload") && argc == 1 && !strcmp(argv[0], "--dry-run")) {
+		ret = run("POST", "/v1/config/reload?dry_run=1", NULL, print_reload);
 	} else if (!strcmp(cmd, "lookup") && argc > 0) {
 		snprintf(path, sizeof(path), "/v1/lookup?");
 		for (i = 0; i < argc; i++) {

@@ -157,7 +157,7 @@ main(int argc, char **argv)
 		}
 		if (sig == SIGHUP) {
 			steer_log(STEER_LOG_INFO, "SIGHUP: reloading %s", d.config_path);
-			steerd_reload(&d, err, sizeof(err));
+			steerd_reload(&d, false, NULL, err, sizeof(err));
 			continue;
 		}
 		steer_log(STEER_LOG_INFO, "%s: exiting", strsignal(sig));

@@ -126,9 +126,20 @@ check "and the log says where" grep -q "reload rejected.*steer.json:[0-9]*:[0-9]
 check "steerctl reload of a bad file exits 1 with file:line:column" \
 	exits_with 1 "steer.json:[0-9]*:[0-9]*:" ctl reload
 write_config 3
+dry_run_says() {
+	ctl reload --dry-run | tee "$tmp/out"
+	grep -q "^dry run: nothing applied (table version $before stays)" "$tmp/out" &&
+		grep -Eq "^  service web: [1-9][0-9.]*% of new flows go to another node" "$tmp/out"
+}
+check "steerctl reload --dry-run says what the weight change moves, and applies nothing" dry_run_says
+check "the same as JSON, and the table version did not move" bash -c \
+	"$steerctl -s $sock -j reload --dry-run | jq -e '.dry_run and .changes.services.changed.web.new_flows_moved > 0.1 and
+		.changes.services.changed.web.new_flows_moved < 0.5 and (.changes.nodes.added | length) == 0' >/dev/null &&
+	 [ \$($steerctl -s $sock -j status | jq .table_version) -eq $before ]"
 kill -HUP "$pid"
 sleep 0.5
 check "SIGHUP with a good file applies it" jq_ok ".table_version == $((before + 1))" status
+check "and the log says what changed" grep -q "table version $((before + 1)) (services +0 -0 ~1, nodes +0 -0 ~0)" "$tmp/steerd.log"
 check "with the new weight" jq_ok '.nodes[1].weight == 3' services web
 check "steerctl reload applies it too" bash -c "$steerctl -s $sock reload | grep -q 'table version $((before + 2))'"
 
