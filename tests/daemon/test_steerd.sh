@@ -96,6 +96,7 @@ check "lookup of a flow no VIP takes exits 1" exits_with 1 "no VIP matches" \
 	ctl lookup src=198.18.200.1 sport=1 dst=198.18.0.100 dport=80 proto=tcp
 completes_commands_and_nodes() {
 	offers "steerctl st" "status stats" && offers "steerctl -s $sock node " "n1 n2" &&
+		offers "steerctl reload -" "--dry-run" &&
 		offers "steerctl -s $sock node n1 state dr" "draining"
 }
 completes_services_and_lookup() {
