@@ -195,6 +195,15 @@ check "steerctl health: a service no node takes new flows for is a problem" exit
 	"service web: no node takes new flows" ctl health
 ctl node n1 state up >/dev/null
 ctl node n2 state up >/dev/null
+drain_done_at_once() {
+	ctl drain n2 | tee "$tmp/out"
+	grep -q "^n2 holds no flows: it can be set down" "$tmp/out" &&
+		jq_ok '.[] | select(.name == "n2") | .state == "draining"' nodes
+}
+check "steerctl drain NODE: sets it draining, and with no flows left says so at once" drain_done_at_once
+ctl node n2 state up >/dev/null
+check "steerctl drain of an unknown node: exit 1, nothing waited for" exits_with 1 "nope" ctl drain nope
+check "steerctl drain with a bad timeout: exit 2" exits_with 2 "usage: drain" ctl drain n2 --timeout x
 before_rx=$(rx)
 frame_on_gw1
 check "and it runs there: a frame into gw0 is counted" within 3 bash -c "[ \$($steerctl -s $sock -j stats | jq .traffic.rx) -gt $before_rx ]"

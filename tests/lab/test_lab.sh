@@ -166,6 +166,14 @@ census_counts_the_flows() {
 		.capacity == 262144 and .flows >= 300' <<<"$after"
 }
 check "steerctl flows counts the new flows by node and service" census_counts_the_flows
+drain_times_out() { # n1 holds flows idle for less than their 300 s timeout
+	local rc=0
+	ctl drain n1 --timeout 2 >"$LAB_DIR/out" 2>"$LAB_DIR/err" || rc=$?
+	cat "$LAB_DIR/out" "$LAB_DIR/err"
+	ctl node n1 state up >/dev/null
+	[ "$rc" -eq 1 ] && grep -q "^steerctl: n1 still holds [1-9][0-9]* flows after 2 s" "$LAB_DIR/err"
+}
+check "steerctl drain --timeout: exit 1 while the node still holds flows" drain_times_out
 
 # steerd reads the kernel's flow table as the program does: for flows just
 # sent, lookup answers "affinity" and the node that served each one.
