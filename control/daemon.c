@@ -557,8 +557,12 @@ steerd_reload(struct steerd *d, bool dry_run, json_t **changes, char *err, size_
 	if (d->xdp)
 		warn_forwarding(cfg);
 	ret = push_table(d, cfg, img, err, errlen);
-	if (!ret && d->xdp)
+	if (!ret && d->xdp) {
+		/* The views read the attach list (status, health). */
+		pthread_mutex_lock(&d->lock);
 		ret = steer_xdp_attach(d->xdp, cfg, err, errlen);
+		pthread_mutex_unlock(&d->lock);
+	}
 	if (ret)
 		goto out;
 	if (st_changed && steer_state_save(st, cfg->name, d->state_path, err, errlen))
