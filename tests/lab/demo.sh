@@ -3,7 +3,8 @@
 # steerd with configs/lab.json (XDP, native), three nodes running
 # steer-decap and real UDP/TCP services, all in network namespaces joined
 # by veth pairs. Sends real traffic with steer-gen, prints what each node
-# received next to steerctl stats, and removes everything it created.
+# received next to steerctl stats (and the flows the gateway remembers, and
+# its health), and removes everything it created.
 # Run as root on Debian 12; it installs what it needs and builds steer.
 # Usage: demo.sh [--built BUILD_DIR]   (--built: use that build of steer as
 # it is, install and build nothing; the test suite runs the demo this way)
@@ -82,5 +83,11 @@ done
 echo
 echo "steerctl stats:"
 "$BUILD/steerctl" -s "$LAB_SOCK" stats
+echo
+echo "steerctl flows (every flow above is remembered on the node it started on):"
+"$BUILD/steerctl" -s "$LAB_SOCK" flows
+echo
+echo "steerctl health:"
+"$BUILD/steerctl" -s "$LAB_SOCK" health
 echo
 echo "demo: removing the lab"

@@ -54,6 +54,15 @@ stats_printed() {
 		grep -qE "^web +1001 +[1-9]" "$out" && grep -qE "^infer +2002 +[1-9]" "$out"
 }
 check "steerctl stats shows the traffic, the malformed drops and both services" stats_printed
+flows_printed() { # the flows by node: every remembered flow is one the nodes received
+	local flows
+	flows=$(sed -n '/^steerctl flows/,/^steerctl health/p' "$out")
+	echo "$flows"
+	grep -Eq "^flows +[1-9][0-9]* in use" <<<"$flows" && grep -Eq "^n1 +[1-9]" <<<"$flows" &&
+		grep -Eq "^web +[1-9]" <<<"$flows" &&
+		sed -n '/^steerctl health:/{n;p}' "$out" | grep -qx healthy
+}
+check "steerctl flows and steerctl health are printed (flows by node; healthy)" flows_printed
 
 left_behind() {
 	ip netns list | grep '^demo-'
