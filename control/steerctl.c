@@ -511,6 +511,26 @@ drain_command(int argc, char **argv)
 		fprintf(stderr, "steerctl: usage: drain NODE [--timeout SECONDS (up to 604800)]\n");
 		return EXIT_USAGE;
 	}
+	/* Draining a node that is down would bring back what is left of its
+	 * flows: a node down serves none. */
+	st = request("GET", "/v1/nodes", NULL, &o);
+	if (st < 0)
+		return EXIT_UNREACHABLE;
+	if (st == 200) {
+		json_t *n;
+		size_t i;
+
+		json_array_foreach(o, i, n)
+			if (!strcmp(json_string_value(json_object_get(n, "name")) ?: "", node) &&
+			    !strcmp(json_string_value(json_object_get(n, "state")) ?: "", "down")) {
+				fprintf(stderr, "steerctl: %s is down: it serves no flows, and draining "
+					"it would bring back those it had; drain is for a node in "
+					"service\n", node);
+				json_decref(o);
+				return EXIT_REJECTED;
+			}
+	}
+	json_decref(o);
 	snprintf(path, sizeof(path), "/v1/nodes/");
 	append_encoded(path, sizeof(path), node);
 	strncat(path, "/state", sizeof(path) - strlen(path) - 1);

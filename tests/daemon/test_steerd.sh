@@ -201,6 +201,10 @@ drain_done_at_once() {
 		jq_ok '.[] | select(.name == "n2") | .state == "draining"' nodes
 }
 check "steerctl drain NODE: sets it draining, and with no flows left says so at once" drain_done_at_once
+ctl node n2 state down >/dev/null
+check "steerctl drain of a node that is down: exit 1, and it stays down" bash -c \
+	"! $steerctl -s $sock drain n2 2>$tmp/err && grep -q 'n2 is down: it serves no flows' $tmp/err &&
+	 $steerctl -s $sock -j nodes | jq -e '.[] | select(.name == \"n2\") | .state == \"down\"' >/dev/null"
 ctl node n2 state up >/dev/null
 check "steerctl drain of an unknown node: exit 1, nothing waited for" exits_with 1 "nope" ctl drain nope
 check "steerctl drain with a bad timeout: exit 2" exits_with 2 "usage: drain" ctl drain n2 --timeout x
