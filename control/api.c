@@ -362,24 +362,6 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
 	*con_cls = NULL;
 }
 
-bool
-steer_api_socket_live(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	bool live;
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return false;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return live;
-}
-
 static int
 listen_unix(const char *path, char *err, size_t errlen)
 {
@@ -395,7 +377,7 @@ listen_unix(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create the directory of %s: %s", path, strerror(-ret));
 		return ret;
 	}
-	if (steer_api_socket_live(path)) {
+	if (steer_unix_socket_live(path)) {
 		snprintf(err, errlen, "another steerd is listening on %s", path);
 		return -EADDRINUSE;
 	}

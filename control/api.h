@@ -4,7 +4,6 @@
 #ifndef STEER_API_H
 #define STEER_API_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "daemon.h"
@@ -24,9 +23,5 @@ struct steer_api;
 int steer_api_start(struct steerd *d, const char *path, const char *http, const char *token_file,
 		    unsigned timeout_s, struct steer_api **out, char *err, size_t errlen);
 void steer_api_stop(struct steer_api *a);
-/* True when a process answers on the Unix socket at path: steerd checks it
- * before it touches the fast path, so that a second steerd started by
- * mistake leaves the running one alone. */
-bool steer_api_socket_live(const char *path);
 
 #endif

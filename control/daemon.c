@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "api.h"
 #include "dpdk_proto.h"
 #include "flow_census.h"
 #include "fs_util.h"
@@ -370,7 +369,7 @@ steerd_start(struct steerd *d, const struct steerd_opts *o, char *err, size_t er
 		return config_error(&e, err, errlen);
 	snprintf(d->socket_path, sizeof(d->socket_path), "%s",
 		 o->socket_path ? o->socket_path : d->cfg->api_socket);
-	if (steer_api_socket_live(d->socket_path)) {
+	if (steer_unix_socket_live(d->socket_path)) {
 		snprintf(err, errlen, "another steerd is listening on %s: nothing was changed",
 			 d->socket_path);
 		return -EADDRINUSE;

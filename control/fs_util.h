@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Small system helpers every steerd module needs: whole files read,
- * directories for the files it creates, and the monotonic clock. */
+ * directories for the files it creates, Unix socket paths in use, and the
+ * monotonic clock. */
 #ifndef STEER_FS_UTIL_H
 #define STEER_FS_UTIL_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
@@ -19,6 +21,12 @@ char *steer_read_file(const char *path, size_t max, size_t *len);
 int steer_mkdir_p(const char *dir, mode_t mode);
 /* Create the directory that will hold path (and its parents). */
 int steer_mkdir_parent(const char *path, mode_t mode);
+
+/* True when a process answers on the Unix socket at path. Servers check it
+ * before they take a path over (a socket file left by a crash answers
+ * nobody): a second steerd or steer-dpdk started by mistake must leave
+ * the running one alone. */
+bool steer_unix_socket_live(const char *path);
 
 static inline __u64
 steer_mono_ns(void)

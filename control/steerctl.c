@@ -564,10 +564,12 @@ drain_command(int argc, char **argv)
 		waited += 1;
 	}
 	ret = last ? EXIT_REJECTED : 0;
-	if (json_out)
-		printf("{\"node\": \"%s\", \"flows\": %llu, \"drained\": %s}\n", node,
-		       (unsigned long long)last, last ? "false" : "true");
-	else if (last)
+	if (json_out) {
+		o = json_pack("{s:s, s:I, s:b}", "node", node, "flows", (json_int_t)last,
+			      "drained", last == 0);
+		print_json(o);
+		json_decref(o);
+	} else if (last)
 		fprintf(stderr, "steerctl: %s still holds %llu flows after %.0f s\n", node,
 			(unsigned long long)last, waited);
 	else

@@ -28,6 +28,7 @@
 #include "dp_preload.h"
 #include "dp_table.h"
 #include "dpdk_proto.h"
+#include "fs_util.h"
 #include "image_wire.h"
 #include "stats_json.h"
 #include "steer_version.h"
@@ -411,15 +412,11 @@ control_listen(const char *path)
 	/* A live socket is another steer-dpdk's (or a mistake in --control):
 	 * taking it over would leave that one deaf to steerd. A stale one,
 	 * left by a crash, is replaced. */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+	if (steer_unix_socket_live(path)) {
 		fprintf(stderr, "steer-dpdk: control socket %s: another process listens on it "
 			"(another steer-dpdk?): give this one another --control\n", path);
-		close(fd);
 		return -1;
 	}
-	if (fd >= 0)
-		close(fd);
 	unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0660) ||
