@@ -3,6 +3,7 @@
  * with a 4xx status, so scripts never parse prose. */
 #include "api.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flow_census.h"
 #include "fs_util.h"
 #include "log.h"
 #include "prometheus.h"
@@ -120,6 +122,33 @@ route_lookup(struct steer_api *a, struct MHD_Connection *c)
 	return send_json(c, MHD_HTTP_OK, o);
 }
 
+/* GET /v1/flows[?node=NAME[&list=N]] */
+static enum MHD_Result
+route_flows(struct steer_api *a, struct MHD_Connection *c)
+{
+	const char *node = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "node");
+	const char *list = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "list");
+	unsigned long n = node ? 20 : 0;
+	char err[300], *end;
+	json_t *o = NULL;
+	int ret;
+
+	if (list) {
+		n = strtoul(list, &end, 10);
+		if (!node || !*list || *end || !isdigit((unsigned char)*list) ||
+		    n > STEER_FLOW_LIST_MAX)
+			return send_error(c, MHD_HTTP_BAD_REQUEST, "query.list", node ?
+					  "list takes 0 to 1000 (flows of the node to list)" :
+					  "list goes with node");
+	}
+	ret = steerd_flows(a->d, node, (unsigned)n, &o, err, sizeof(err));
+	if (ret)
+		return send_error(c, ret == -ENOENT ? MHD_HTTP_NOT_FOUND : ret == -EAGAIN ?
+				  MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  ret == -ENOENT ? "query.node" : "", err);
+	return send_json(c, MHD_HTTP_OK, o);
+}
+
 static enum MHD_Result
 send_metrics(struct steer_api *a, struct MHD_Connection *c)
 {
@@ -213,13 +242,8 @@ route(struct steer_api *a, struct MHD_Connection *c, const char *url, const char
 		}
 		return send_json(c, MHD_HTTP_OK, o);
 	}
-	if (!strcmp(url, "/v1/flows") && get) {
-		ret = steerd_flows(a->d, &o, err, sizeof(err));
-		if (ret)
-			return send_error(c, ret == -EAGAIN ? MHD_HTTP_SERVICE_UNAVAILABLE :
-					  MHD_HTTP_INTERNAL_SERVER_ERROR, "", err);
-		return send_json(c, MHD_HTTP_OK, o);
-	}
+	if (!strcmp(url, "/v1/flows") && get)
+		return route_flows(a, c);
 	if (!strcmp(url, "/v1/config/reload") && post) {
 		/* ?dry_run=1: what the file would change, applied nowhere. */
 		const char *dry = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "dry_run");

@@ -168,11 +168,18 @@ steer_dpdk_stats(struct steer_backend_dpdk *d)
 }
 
 json_t *
-steer_dpdk_flows(struct steer_backend_dpdk *d)
+steer_dpdk_flows(struct steer_backend_dpdk *d, const char *node, unsigned list)
 {
-	json_t *o = NULL;
+	json_t *o = NULL, *q = json_pack("{s:s, s:i}", "node", node ? node : "", "list", (int)list);
+	char *payload = q ? json_dumps(q, JSON_COMPACT) : NULL;
+	int ret;
 
-	return request(d, STEER_DPDK_FLOWS, NULL, 0, &o) ? NULL : o;
+	json_decref(q);
+	if (!payload)
+		return NULL;
+	ret = request(d, STEER_DPDK_FLOWS, payload, strlen(payload), &o);
+	free(payload);
+	return ret ? NULL : o;
 }
 
 __u64

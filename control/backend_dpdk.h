@@ -21,9 +21,10 @@ int steer_dpdk_sync(struct steer_backend_dpdk *d, const struct steer_image *img,
 		    size_t errlen);
 /* steer-dpdk's counters (the stats document), or NULL when unreachable. */
 json_t *steer_dpdk_stats(struct steer_backend_dpdk *d);
-/* steer-dpdk's flow census of its workers' tables (flow_census.h), an
- * {"error": ...} from steer-dpdk, or NULL when unreachable. */
-json_t *steer_dpdk_flows(struct steer_backend_dpdk *d);
+/* steer-dpdk's flow census of its workers' tables (flow_census.h), with
+ * up to list flows of node when both are given; an {"error": ...} from
+ * steer-dpdk, or NULL when unreachable. */
+json_t *steer_dpdk_flows(struct steer_backend_dpdk *d, const char *node, unsigned list);
 /* The table version steer-dpdk runs; 0 when unreachable or without one. */
 __u64 steer_dpdk_version(struct steer_backend_dpdk *d);
 bool steer_dpdk_connected(const struct steer_backend_dpdk *d);

@@ -1274,7 +1274,8 @@ census_visit(void *ctx, const struct steer_flow_key *k, const struct steer_flow 
 }
 
 int
-steerd_flows(struct steerd *d, json_t **out, char *err, size_t errlen)
+steerd_flows(struct steerd *d, const char *node, unsigned list, json_t **out, char *err,
+	     size_t errlen)
 {
 	struct steer_flow_census c;
 	struct steer_image *img;
@@ -1282,9 +1283,23 @@ steerd_flows(struct steerd *d, json_t **out, char *err, size_t errlen)
 	int ret;
 
 	*out = NULL;
+	if (node && list) {
+		__u32 i;
+
+		pthread_mutex_lock(&d->lock);
+		for (i = 0; i < d->img->n_nodes; i++)
+			if (d->img->nodes[i].family && !strcmp(d->img->nodes[i].name, node))
+				break;
+		ret = i == d->img->n_nodes ? -ENOENT : 0;
+		pthread_mutex_unlock(&d->lock);
+		if (ret) {
+			snprintf(err, errlen, "no node named \"%s\"", node);
+			return ret;
+		}
+	}
 	if (d->dpdk) {
 		/* steer-dpdk's workers keep their flows: it counts them itself. */
-		json_t *o = steer_dpdk_flows(d->dpdk);
+		json_t *o = steer_dpdk_flows(d->dpdk, node, list);
 		const char *e = json_string_value(json_object_get(o, "error"));
 
 		if (o && !e) {
@@ -1305,6 +1320,8 @@ steerd_flows(struct steerd *d, json_t **out, char *err, size_t errlen)
 	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_coarse_ns()'s clock */
 	ret = steer_flow_census_init(&c, img, (__u64)ts.tv_sec * 1000000000ull +
 				     (__u64)ts.tv_nsec);
+	if (!ret && node && list)
+		ret = steer_flow_census_list(&c, node, list);
 	if (!ret)
 		ret = steer_xdp_flows_walk(d->xdp, census_visit, &c);
 	if (!ret) {

@@ -122,6 +122,9 @@ int steerd_lookup(struct steerd *d, const struct steer_lookup_req *r, json_t **o
 json_t *steerd_health(struct steerd *d);
 /* GET /v1/flows: the flows in the flow table (XDP's, or steer-dpdk's
  * workers') by node and service (see flow_census.h). */
-int steerd_flows(struct steerd *d, json_t **out, char *err, size_t errlen);
+/* With node and list > 0, up to list of that node's flows too (-ENOENT:
+ * no such node). */
+int steerd_flows(struct steerd *d, const char *node, unsigned list, json_t **out, char *err,
+		 size_t errlen);
 
 #endif

@@ -14,7 +14,7 @@
 enum steer_dpdk_msg {
 	STEER_DPDK_TABLE = 1,   /* payload: steer_image_encode(); answer {"table_version": N} */
 	STEER_DPDK_STATS = 2,   /* no payload; answer: the stats document */
-	STEER_DPDK_FLOWS = 3,   /* no payload; answer: the flow census (flow_census.h) */
+	STEER_DPDK_FLOWS = 3,   /* payload {"node", "list"} (may be empty); answer: the flow census */
 	STEER_DPDK_REPLY = 0x80,
 };
 

@@ -51,9 +51,11 @@ usage(FILE *f)
 "                             line (counters as rates, plus interval_s)\n"
 "  services [NAME]            services with their nodes and weights\n"
 "  nodes                      nodes and their state\n"
-"  flows                      the flows in the flow table by node and service,\n"
+"  flows [--node NODE [--list N]]\n"
+"                             the flows in the flow table by node and service,\n"
 "                             judged as the fast path does: what a draining\n"
-"                             node still serves\n"
+"                             node still serves; with --node, up to N (20) of\n"
+"                             that node's flows too: who is still there\n"
 "  lookup KEY=VALUE...        which node a flow goes to, and why; keys:\n"
 "                             service, src, sport, dst, dport, proto (tcp|udp),\n"
 "                             token (with service: a session token)\n"
@@ -454,6 +456,7 @@ watch_stats(double every, unsigned long count)
 
 static int run(const char *method, const char *path, const char *body, void (*pretty)(json_t *));
 static void append_encoded(char *out, size_t cap, const char *s);
+static void print_flows(json_t *o);
 
 /* stats [-i S [-c N]] */
 static int
@@ -576,6 +579,38 @@ drain_command(int argc, char **argv)
 		printf("%s holds no flows: it can be set down (steerctl node %s state down)\n",
 		       node, node);
 	return ret;
+}
+
+/* flows [--node NODE [--list N]] */
+static int
+flows_command(int argc, char **argv)
+{
+	const char *node = NULL, *list = "20";
+	char path[512];
+	int i;
+
+	for (i = 0; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--node"))
+			node = argv[i + 1];
+		else if (!strcmp(argv[i], "--list") && strspn(argv[i + 1], "0123456789") ==
+			 strlen(argv[i + 1]) && *argv[i + 1] && strlen(argv[i + 1]) <= 4)
+			list = argv[i + 1];
+		else
+			break;
+	}
+	if (i != argc || (argc && !node)) {
+		fprintf(stderr, "steerctl: usage: flows [--node NODE [--list N (0 to 1000, "
+			"default 20)]]\n");
+		return EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/v1/flows");
+	if (node) {
+		strncat(path, "?node=", sizeof(path) - strlen(path) - 1);
+		append_encoded(path, sizeof(path), node);
+		strncat(path, "&list=", sizeof(path) - strlen(path) - 1);
+		strncat(path, list, sizeof(path) - strlen(path) - 1);
+	}
+	return run("GET", path, NULL, print_flows);
 }
 
 static void
@@ -796,6 +831,37 @@ print_counts(const char *title, json_t *by)
 		printf("%-31s %12llu\n", name, (unsigned long long)json_integer_value(v));
 }
 
+/* The flows of one node (flows --node): who is still there. */
+static void
+print_flow_list(json_t *list)
+{
+	char src[80], dst[80];
+	json_t *f;
+	size_t i;
+
+	printf("\n%-40s %-40s %-5s %-16s %s\n", "SOURCE", "DESTINATION", "PROTO", "SERVICE",
+	       "IDLE");
+	json_array_foreach(list, i, f) {
+		const char *s = json_string_value(json_object_get(f, "src"));
+		const char *d = json_string_value(json_object_get(f, "dst"));
+
+		if (!s) {  /* a session: its token stands for the client */
+			snprintf(src, sizeof(src), "session token %llu",
+				 (unsigned long long)num(f, "token"));
+			snprintf(dst, sizeof(dst), "-");
+		} else {
+			snprintf(src, sizeof(src), strchr(s, ':') ? "[%s]:%llu" : "%s:%llu", s,
+				 (unsigned long long)num(f, "sport"));
+			snprintf(dst, sizeof(dst), strchr(d ? d : "", ':') ? "[%s]:%llu" : "%s:%llu",
+				 d ? d : "", (unsigned long long)num(f, "dport"));
+		}
+		printf("%-40s %-40s %-5s %-16s %.1f s\n", src, dst,
+		       json_string_value(json_object_get(f, "proto")) ?: "-",
+		       json_string_value(json_object_get(f, "service")),
+		       json_number_value(json_object_get(f, "idle_s")));
+	}
+}
+
 static void
 print_flows(json_t *o)
 {
@@ -809,6 +875,8 @@ print_flows(json_t *o)
 	print_counts("NODE", json_object_get(o, "nodes"));
 	printf("\n");
 	print_counts("SERVICE", json_object_get(o, "services"));
+	if (json_array_size(json_object_get(o, "list")))
+		print_flow_list(json_object_get(o, "list"));
 }
 
 /* "  LABEL: a, b" from a JSON array of names; nothing when empty. */
@@ -985,8 +1053,8 @@ main(int argc, char **argv)
 		ret = run("GET", "/v1/health", NULL, print_health);
 	} else if (!strcmp(cmd, "drain") && argc >= 1) {
 		ret = drain_command(argc, argv);
-	} else if (!strcmp(cmd, "flows") && argc == 0) {
-		ret = run("GET", "/v1/flows", NULL, print_flows);
+	} else if (!strcmp(cmd, "flows") && (argc == 0 || argc == 2 || argc == 4)) {
+		ret = flows_command(argc, argv);
 	} else if (!strcmp(cmd, "reload") && argc == 0) {
 		ret = run("POST", "/v1/config/reload", NULL, print_reload);
 	} else if (!strcmp(cmd, "reload") && argc == 1 && !strcmp(argv[0], "--dry-run")) {

@@ -71,9 +71,11 @@ steer_dp_flows_census(const struct steer_dp_flows *f, struct steer_flow_census *
 		struct steer_flow_key k = { .cid = e->cid };
 		struct steer_flow fl = e->flow;
 
-		/* Only the CID of the key matters to the census. */
-		if (fl.live)
-			steer_flow_census_add(c, &k, &fl);
+		if (!fl.live)
+			continue;
+		/* The entry keeps the key's first 40 bytes (flowcache.h). */
+		memcpy(&k, e->key, sizeof(e->key));
+		steer_flow_census_add(c, &k, &fl);
 	}
 }
 

@@ -329,7 +329,7 @@ publish(struct steer_image *next)
 }
 
 static json_t *stats_json(void);
-static json_t *flows_json(void);
+static json_t *flows_json(const char *query, size_t len);
 
 static void
 reply(int fd, json_t *o)
@@ -365,7 +365,7 @@ serve_client(int fd)
 		} else if (type == STEER_DPDK_STATS) {
 			reply(fd, stats_json());
 		} else if (type == STEER_DPDK_FLOWS) {
-			reply(fd, flows_json());
+			reply(fd, flows_json(payload, len));
 		} else {
 			reply(fd, json_pack("{s:s}", "error", "unknown message type"));
 		}
@@ -607,10 +607,12 @@ stats_json(void)
  * running table; the control thread, which alone publishes tables, runs
  * it, so the table cannot change under it. */
 static json_t *
-flows_json(void)
+flows_json(const char *query, size_t len)
 {
+	json_t *q = len ? json_loadb(query, len, 0, NULL) : NULL, *o = NULL;
+	const char *node = json_string_value(json_object_get(q, "node"));
+	json_int_t list = json_integer_value(json_object_get(q, "list"));
 	struct steer_flow_census c;
-	json_t *o = NULL;
 	__u64 capacity = 0;
 	unsigned w;
 
@@ -618,6 +620,12 @@ flows_json(void)
 	if (!table) {
 		o = json_pack("{s:s}", "error", "steer-dpdk has no table yet");
 	} else if (steer_flow_census_init(&c, table, steer_dp_now_ns()) == 0) {
+		if (node && *node && list > 0 &&
+		    steer_flow_census_list(&c, node, (unsigned)list) == -ENOENT) {
+			o = json_pack("{s:s}", "error", "no such node");
+			steer_flow_census_free(&c);
+			goto out;
+		}
 		for (w = 0; w < n_workers; w++) {
 			steer_dp_flows_census(&workers[w].flows, &c);
 			capacity += workers[w].flows.capacity;
@@ -627,7 +635,9 @@ flows_json(void)
 		json_object_set_new(o, "capacity", json_integer((json_int_t)capacity));
 		steer_flow_census_free(&c);
 	}
+out:
 	pthread_mutex_unlock(&table_lock);
+	json_decref(q);
 	return o ? o : json_pack("{s:s}", "error", "out of memory");
 }
 

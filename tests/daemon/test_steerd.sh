@@ -208,6 +208,11 @@ check "steerctl drain of a node that is down: exit 1, and it stays down" bash -c
 ctl node n2 state up >/dev/null
 check "steerctl drain of an unknown node: exit 1, nothing waited for" exits_with 1 "nope" ctl drain nope
 check "steerctl drain with a bad timeout: exit 2" exits_with 2 "usage: drain" ctl drain n2 --timeout x
+check "steerctl flows --list without --node: exit 2" exits_with 2 "usage: flows" ctl flows --list 5
+check "steerctl flows --node of an unknown node: exit 1" exits_with 1 'no node named "nope"' ctl flows --node nope
+check "GET /v1/flows?list=5 without a node: 400 at query.list" bash -c \
+	"[ \$(curl -s --unix-socket $sock -o $tmp/body -w '%{http_code}' 'http://steerd/v1/flows?list=5') = 400 ] &&
+	 jq -e '.path == \"query.list\"' $tmp/body >/dev/null"
 before_rx=$(rx)
 frame_on_gw1
 check "and it runs there: a frame into gw0 is counted" within 3 bash -c "[ \$($steerctl -s $sock -j stats | jq .traffic.rx) -gt $before_rx ]"

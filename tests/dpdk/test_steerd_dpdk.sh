@@ -77,6 +77,9 @@ check "steerctl flows: steer-dpdk's census of its workers' tables, the 2,000 flo
 	bash -c "$build/steerctl -s $tmp/steerd.sock -j flows | jq -e '.flows == 2000 and .expired == 0 and
 		.nodes.n1 + .nodes.n2 == 2000 and .nodes.n1 > 0 and .nodes.n2 > 0 and
 		.services.web == 2000 and .capacity >= 4000' >/dev/null"
+check "steerctl flows --node n1 --list 3: three of n1's flows, from steer-dpdk's tables" \
+	bash -c "$build/steerctl -s $tmp/steerd.sock -j flows --node n1 --list 3 | jq -e '(.list | length) == 3 and
+		all(.list[]; .dst == \"198.18.0.100\" and .dport == 443 and .proto == \"udp\" and .service == \"web\")' >/dev/null"
 check "steerctl stats prints steer-dpdk's flow table (2,000 flows replayed)" \
 	bash -c "$build/steerctl -s $tmp/steerd.sock stats | grep -Eq '^dpdk +workers 1 flows 2000 '"
 check "steerctl stats gives the worker's own counters (lcores), in JSON and as a table" \

@@ -166,6 +166,19 @@ census_counts_the_flows() {
 		.capacity == 262144 and .flows >= 300' <<<"$after"
 }
 check "steerctl flows counts the new flows by node and service" census_counts_the_flows
+lists_a_nodes_flows() { # one of them, at least, is a flow n2 served above
+	local out
+	out=$(ctl -j flows --node n2 --list 1000) || return 1
+	jq -c '.list[:2]' <<<"$out"
+	jq -e '(.list | length) == ([.nodes.n2, 1000] | min) and
+		all(.list[]; (.proto == "udp" or .proto == "tcp") and .idle_s >= 0 and .service != null)' \
+		<<<"$out" >/dev/null &&
+		awk '$3 == "n2" { print $1, $2 }' "$LAB_DIR/flows" | sort -u >"$LAB_DIR/n2flows" &&
+		jq -r '.list[] | select(.dst == "198.18.0.100" and .dport == 443) | "\(.src) \(.sport)"' \
+			<<<"$out" | sort -u | comm -12 - "$LAB_DIR/n2flows" | grep -q .
+}
+check "steerctl flows --node n2 --list: that node's flows, with their addresses" lists_a_nodes_flows
+check "steerctl flows --node of an unknown node: exit 1" bash -c "! $BUILD/steerctl -s $LAB_SOCK flows --node nope 2>&1 | grep -v 'no node named'"
 drain_times_out() { # n1 holds flows idle for less than their 300 s timeout
 	local rc=0
 	ctl drain n1 --timeout 2 >"$LAB_DIR/out" 2>"$LAB_DIR/err" || rc=$?

@@ -2,6 +2,7 @@
 /* The flow census (steerctl flows): entries counted by node and service
  * only while the fast path would still use them. */
 #include <criterion/criterion.h>
+#include <errno.h>
 
 #include "flow_census.h"
 #include "steer/flow.h"
@@ -81,6 +82,48 @@ Test(flow_census, counts_what_the_fast_path_would_still_use)
 	cr_assert_eq(at(o, "nodes", "idle"), 0, "a node without flows is listed at 0");
 	cr_assert_eq(at(o, "services", "web"), 3);
 	cr_assert_eq(at(o, "services", "batch"), 1);
+	json_decref(o);
+	steer_flow_census_free(&c);
+	steer_image_free(img);
+	steer_config_free(cfg);
+}
+
+Test(flow_census, lists_a_nodes_flows_up_to_its_limit)
+{
+	struct steer_config *cfg = test_config(config_json);
+	struct steer_image *img = test_image(cfg);
+	__u32 n1 = img->node_slot_of[0];
+	struct steer_flow f = { .node = (__u16)n1, .live = 1, .uid = img->nodes[n1].uid,
+				.seen = steer_flow_tick(NOW - 3000000000ull) };
+	struct steer_flow_key tuple = { .cid = 1001, .proto = 6, .sport = 41000, .dport = 443 };
+	struct steer_flow_key session = { .cid = 1001, .kind = STEER_FLOW_SESSION };
+	struct steer_flow_census c;
+	json_t *o, *l, *e;
+
+	test_ip(tuple.src, "::ffff:198.18.100.2");
+	test_ip(tuple.dst, "2001:db8::100");
+	memcpy(session.src, "\x00\x00\x30\x39", 4);   /* token 12345 */
+	cr_assert_eq(steer_flow_census_init(&c, img, NOW), 0);
+	cr_assert_eq(steer_flow_census_list(&c, "nope", 5), -ENOENT);
+	cr_assert_eq(steer_flow_census_list(&c, "n1", 2), 0);
+	steer_flow_census_add(&c, &tuple, &f);
+	steer_flow_census_add(&c, &session, &f);
+	steer_flow_census_add(&c, &tuple, &f);     /* past the limit of 2 */
+	o = steer_flow_census_json(&c);
+	l = json_object_get(o, "list");
+	cr_assert_eq(json_array_size(l), 2);
+	cr_assert_eq(json_integer_value(json_object_get(o, "flows")), 3);
+	e = json_array_get(l, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "src")), "198.18.100.2");
+	cr_assert_str_eq(json_string_value(json_object_get(e, "dst")), "2001:db8::100");
+	cr_assert_eq(json_integer_value(json_object_get(e, "sport")), 41000);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "proto")), "tcp");
+	cr_assert_str_eq(json_string_value(json_object_get(e, "service")), "web");
+	cr_assert(json_real_value(json_object_get(e, "idle_s")) >= 2.9 &&
+		  json_real_value(json_object_get(e, "idle_s")) <= 3.1);
+	e = json_array_get(l, 1);
+	cr_assert_eq(json_integer_value(json_object_get(e, "token")), 12345);
+	cr_assert_null(json_object_get(e, "src"), "a session is listed by its token");
 	json_decref(o);
 	steer_flow_census_free(&c);
 	steer_image_free(img);
