@@ -36,6 +36,7 @@ struct steer_backend_xdp {
 	struct steer_xdp *skel;
 	char pin_dir[256];
 	int lock_fd;               /* the pin directory, flock()ed: one steerd a gateway */
+	unsigned repinned;         /* times the pin directory was made again */
 	bool adopted;
 	int ncpus;
 	struct steer_xdp_iface ifaces[STEER_MAX_IFACES];
@@ -113,6 +114,31 @@ libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* One steerd a gateway: two would switch generations under each other (a
+ * packet could see a table half written) and take the interfaces from
+ * each other. Taken before anything is read; the kernel drops it with the
+ * process, even on SIGKILL. */
+static int
+lock_pin_dir(struct steer_backend_xdp *x, const char *gateway, char *err, size_t errlen)
+{
+	int fd = open(x->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
+
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
+		ret = -errno;
+		if (fd >= 0)
+			close(fd);
+		if (ret == -EWOULDBLOCK)
+			return errf(err, errlen, -EBUSY, "another steerd runs gateway %s (it holds "
+				    "%s): stop it first, or give this one another gateway.name or "
+				    "--pin-root", gateway, x->pin_dir);
+		return errf(err, errlen, ret, "cannot lock %s: %s", x->pin_dir, strerror(-ret));
+	}
+	if (x->lock_fd >= 0)
+		close(x->lock_fd);
+	x->lock_fd = fd;
+	return 0;
+}
+
 int
 steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts,
 	       struct steer_backend_xdp **out, char *err, size_t errlen)
@@ -135,21 +161,9 @@ steer_xdp_open(const struct steer_config *cfg, const struct steer_xdp_opts *opts
 		free(x);
 		return ret;
 	}
-	/* One steerd a gateway: two would switch generations under each
-	 * other (a packet could see a table half written) and take the
-	 * interfaces from each other. Taken before anything is read; the
-	 * kernel drops it with the process, even on SIGKILL. */
-	x->lock_fd = open(x->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (x->lock_fd < 0 || flock(x->lock_fd, LOCK_EX | LOCK_NB)) {
-		ret = -errno;
-		if (ret == -EWOULDBLOCK)
-			ret = errf(err, errlen, -EBUSY, "another steerd runs gateway %s (it holds "
-				   "%s): stop it first, or give this one another gateway.name or "
-				   "--pin-root", cfg->name, x->pin_dir);
-		else
-			errf(err, errlen, ret, "cannot lock %s: %s", x->pin_dir, strerror(-ret));
-		if (x->lock_fd >= 0)
-			close(x->lock_fd);
+	x->lock_fd = -1;
+	ret = lock_pin_dir(x, cfg->name, err, errlen);
+	if (ret) {
 		free(x);
 		return ret;
 	}
@@ -841,14 +855,48 @@ steer_xdp_iface_attached(const struct steer_xdp_iface *ifc)
 				XDP_FLAGS_DRV_MODE, &id) == 0 && id == ifc->prog_id;
 }
 
+/* The pin directory was removed under us (rm -r, bpffs mounted anew): the
+ * links went with it, and the program with them from every interface;
+ * the maps live on through our fds. Make the directory again, lock it,
+ * and pin the maps again where an adopting steerd looks for them. */
+static int
+repin(struct steer_backend_xdp *x, char *err, size_t errlen)
+{
+	struct bpf_map *m;
+	int ret = steer_mkdir_p(x->pin_dir, 0700);
+
+	if (ret)
+		return errf(err, errlen, ret, "cannot create %s again: %s", x->pin_dir,
+			    strerror(-ret));
+	/* The directory is named after the gateway. */
+	ret = lock_pin_dir(x, strrchr(x->pin_dir, '/') + 1, err, errlen);
+	if (ret)
+		return ret;
+	bpf_object__for_each_map(m, x->skel->obj) {
+		const char *path = bpf_map__pin_path(m);
+
+		if (path && bpf_obj_pin(bpf_map__fd(m), path) && errno != EEXIST)
+			return errf(err, errlen, -errno, "cannot pin %s again: %s", path,
+				    strerror(errno));
+	}
+	x->repinned++;
+	return 0;
+}
+
 enum steer_xdp_watch
 steer_xdp_watch(struct steer_backend_xdp *x, unsigned i, char *err, size_t errlen)
 {
 	struct steer_xdp_iface *ifc = &x->ifaces[i], now = *ifc;
 	enum steer_xdp_lost was = ifc->lost;
+	unsigned repinned = x->repinned;
 
 	if (steer_xdp_iface_attached(ifc))
 		return STEER_XDP_ATTACHED;
+	if (access(x->pin_dir, F_OK) && repin(x, err, errlen)) {
+		ifc->lost = STEER_XDP_LOST_FAILED;
+		snprintf(ifc->lost_why, sizeof(ifc->lost_why), "%s", err);
+		return was == STEER_XDP_LOST_FAILED ? STEER_XDP_STILL_LOST : STEER_XDP_FAILED;
+	}
 	/* Removed, and perhaps created again under another index: the
 	 * program went with the old one. */
 	if (!if_nametoindex(ifc->name)) {
@@ -863,7 +911,7 @@ steer_xdp_watch(struct steer_backend_xdp *x, unsigned i, char *err, size_t errle
 	}
 	now.reattached++;
 	*ifc = now;
-	return STEER_XDP_REATTACHED;
+	return x->repinned != repinned ? STEER_XDP_REPINNED : STEER_XDP_REATTACHED;
 }
 
 int

@@ -46,6 +46,8 @@ enum steer_xdp_watch {
 	STEER_XDP_FAILED,          /* lost: it exists, attaching failed (err says why) */
 	STEER_XDP_STILL_LOST,      /* lost as at the last check */
 	STEER_XDP_REATTACHED,      /* lost (or detached by hand), now attached again */
+	STEER_XDP_REPINNED,        /* the same, after the pin directory was removed:
+	                            * made again, the maps pinned there again */
 };
 
 /* Totals over all CPUs. */

@@ -297,6 +297,11 @@ watch_interfaces(struct steerd *d)
 			steer_log(STEER_LOG_ERROR, "%s: nothing is steered there; trying again every "
 				  "second", err);
 			break;
+		case STEER_XDP_REPINNED:
+			steer_log(STEER_LOG_WARN, "%s was removed, and with it the links that kept "
+				  "steer's XDP program on the interfaces: made again, the maps "
+				  "pinned there again", steer_xdp_pin_dir(d->xdp));
+			/* fall through */
 		case STEER_XDP_REATTACHED:
 			steer_xdp_ifaces(d->xdp, ifs, STEER_MAX_IFACES);
 			steer_log(STEER_LOG_INFO, "interface %s: steer's XDP program attached again "

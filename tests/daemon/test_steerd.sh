@@ -225,6 +225,14 @@ link_id=$(bpftool -j link show | jq --argjson p "$(ctl -j status | jq .attach[0]
 lab_exec "$ns" bpftool link detach id "$link_id"
 check "a program detached by hand is attached again" within 3 \
 	jq_ok '.attach[0].attached and .attach[0].reattached == 2' status
+repinned() {
+	[ -e "$pin_root/$gw/steer_flows" ] && [ -e "$pin_root/$gw/steer_active" ] &&
+		[ -e "$pin_root/$gw/link_gw0" ] && jq_ok '.attach[0].attached and .attach[0].reattached == 3' status
+}
+rm -rf "${pin_root:?}/$gw"
+check "its pin directory removed (the links, so the program, with it): made again, maps pinned, attached" \
+	within 3 repinned
+check "and the log says so" grep -q "$gw was removed, and with it the links" "$tmp/steerd.log"
 
 # --- the MTU requests must fit: the interface's, as this namespace sees it
 check "status gives the interfaces' MTU" jq_ok '.mtu == 1500' status
