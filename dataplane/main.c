@@ -603,9 +603,9 @@ stats_json(void)
 	return o;
 }
 
-/* The flow census over every worker's table (steerctl flows), against the
- * running table; the control thread, which alone publishes tables, runs
- * it, so the table cannot change under it. */
+/* The flow census over every worker's table (steerctl flows, telemetry's
+ * /steer/flows), against the running table: table_lock, which publish()
+ * takes too, keeps it from changing under the count. */
 static json_t *
 flows_json(const char *query, size_t len)
 {
@@ -674,6 +674,22 @@ static int
 telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	json_t *o = stats_json();
+	unsigned n = 0;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	telemetry_add(d, "", o, &n);
+	json_decref(o);
+	return 0;
+}
+
+/* /steer/flows: the flow census of every worker's table (steerctl flows),
+ * flattened: flows, expired, capacity, nodes_NAME, services_NAME. */
+static int
+telemetry_flows(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	json_t *o = flows_json(NULL, 0);
 	unsigned n = 0;
 
 	(void)cmd;
@@ -806,6 +822,8 @@ main(int argc, char **argv)
 	}
 	rte_telemetry_register_cmd("/steer/stats", telemetry_stats,
 				   "steer counters: traffic, pass, drops, services, nodes");
+	rte_telemetry_register_cmd("/steer/flows", telemetry_flows,
+				   "steer's flows in the workers' tables, by node and service");
 	rte_telemetry_register_cmd("/steer/lcores", telemetry_lcores,
 				   "steer counters of each worker lcore: traffic, pass, drops, flows");
 	{

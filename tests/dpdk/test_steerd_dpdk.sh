@@ -142,12 +142,19 @@ telemetry_lcores() {
 		jq -e '."/steer/lcores" | length == 1 and
 			(.[] | .queue == 0 and .traffic_forward > 0 and .flows == 2000)' >/dev/null
 }
+telemetry_flows() {
+	echo /steer/flows | dpdk-telemetry.py -f "steer-t$$" | tail -1 |
+		jq -e '."/steer/flows" | .flows == 2000 and .nodes_n1 + .nodes_n2 == 2000 and
+			.services_web == 2000' >/dev/null
+}
 if command -v dpdk-telemetry.py >/dev/null; then
 	check "dpdk-telemetry.py reads /steer/stats" telemetry
 	check "dpdk-telemetry.py reads each worker's counters from /steer/lcores" telemetry_lcores
+	check "dpdk-telemetry.py reads the flow census from /steer/flows" telemetry_flows
 else
 	skip "dpdk-telemetry.py reads /steer/stats" "no dpdk-telemetry.py (Debian's dpdk package)"
 	skip "dpdk-telemetry.py reads /steer/lcores" "no dpdk-telemetry.py (Debian's dpdk package)"
+	skip "dpdk-telemetry.py reads /steer/flows" "no dpdk-telemetry.py (Debian's dpdk package)"
 fi
 
 bad_reload_changes_nothing() {
