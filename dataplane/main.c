@@ -669,19 +669,25 @@ telemetry_add(struct rte_tel_data *d, const char *prefix, json_t *o, unsigned *n
 	}
 }
 
-/* /steer/stats for dpdk-telemetry.py: the stats document, flattened. */
+/* A document as a flat telemetry dict (taken: o is freed). */
 static int
-telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+telemetry_dict(struct rte_tel_data *d, json_t *o)
 {
-	json_t *o = stats_json();
 	unsigned n = 0;
 
-	(void)cmd;
-	(void)params;
 	rte_tel_data_start_dict(d);
 	telemetry_add(d, "", o, &n);
 	json_decref(o);
 	return 0;
+}
+
+/* /steer/stats for dpdk-telemetry.py: the stats document, flattened. */
+static int
+telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	return telemetry_dict(d, stats_json());
 }
 
 /* /steer/flows: the flow census of every worker's table (steerctl flows),
@@ -689,15 +695,9 @@ telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 telemetry_flows(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	json_t *o = flows_json(NULL, 0);
-	unsigned n = 0;
-
 	(void)cmd;
 	(void)params;
-	rte_tel_data_start_dict(d);
-	telemetry_add(d, "", o, &n);
-	json_decref(o);
-	return 0;
+	return telemetry_dict(d, flows_json(NULL, 0));
 }
 
 /* /steer/lcores: each worker's counters, flattened, under "lcore_N". */
